@@ -1,0 +1,35 @@
+"""Sessions: `nox` runs lint, typecheck and tests; `nox -s NAME` runs one."""
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def group(name: str) -> list[str]:
+    """The pinned requirements of dependency group `name` in pyproject.toml."""
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """pyright over src/, tests/ and typecheck/: no errors allowed."""
+    session.install(".", *group("test"), *group("typecheck"))
+    session.run("pyright", "src", "tests", "typecheck")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite (pytest; arguments after `--` go to pytest)."""
+    session.install(".", *group("test"))
+    session.run("pytest", *session.posargs)

@@ -1,0 +1,336 @@
+"""The notation's operations, by name and lifted over every axis they do not name.
+
+Each function here is one operation of *Named Tensor Notation*: elementwise
+functions broadcast by name, contraction `a ·_over b`, reductions, softmax,
+renaming, flattening and unfolding. None of them cares how the axes are stored.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from ._annotations import Bool, Int, Shaped, typechecked
+from ._errors import AxisError
+from ._named import NamedArray, Names, as_names, broadcast
+
+__all__ = [
+    "argmax",
+    "dot",
+    "elementwise",
+    "exp",
+    "flatten",
+    "lift",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "relu",
+    "rename",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "sum",
+    "tanh",
+    "unflatten",
+    "unfold",
+    "where",
+]
+
+
+def _axes(
+    x: NamedArray, over: Names | None, op: str, argument: str = "x"
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The names in `over` (all of `x`'s when None) and where `x` stores them."""
+    names = x.names if over is None else as_names(over, argument="over")
+    if len(set(names)) != len(names):
+        raise AxisError(f"{op}: `over` names an axis twice: {names!r}", op=op)
+    return names, tuple(x.position(n, op=op, argument=argument) for n in names)
+
+
+# --- elementwise ----------------------------------------------------------------
+
+
+@typechecked
+def elementwise(fn: Callable[..., Any], *args: Any) -> Shaped[NamedArray, "..."]:
+    """`fn` applied elementwise to `args` (NamedArrays or scalars), broadcast by name.
+
+    The result has the union of the arguments' axes; an axis they share must
+    have one size. `fn` is any elementwise `jnp`/`jax.nn`/`lax` function.
+    """
+    name = getattr(fn, "__name__", "elementwise")
+    datas, names = broadcast(args, f"`{name}`", [f"argument {i}" for i in range(len(args))])
+    out = fn(*datas)
+    if jnp.ndim(out) != len(names):
+        raise AxisError(
+            f"`{name}` changed the shape from {names!r}: only elementwise functions lift",
+            op=name,
+        )
+    return NamedArray(out, names)
+
+
+def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
+    """Lift an elementwise function of positional arrays to one of NamedArrays.
+
+    `lift(jnp.tanh)(x)` has `x`'s axes; `lift(jnp.maximum)(x, y)` broadcasts `x`
+    and `y` by name. This is the notation's rule that a function of scalars
+    applies at every position of the axes it does not name.
+    """
+
+    @typechecked
+    def lifted(*args: Any) -> Shaped[NamedArray, "..."]:
+        return elementwise(fn, *args)
+
+    lifted.__name__ = lifted.__qualname__ = getattr(fn, "__name__", "lifted")
+    lifted.__doc__ = f"`{lifted.__name__}` applied elementwise, broadcast by name."
+    return lifted
+
+
+relu = lift(jax.nn.relu)
+exp = lift(jnp.exp)
+log = lift(jnp.log)
+tanh = lift(jnp.tanh)
+sigmoid = lift(jax.nn.sigmoid)
+sqrt = lift(jnp.sqrt)
+maximum = lift(jnp.maximum)
+minimum = lift(jnp.minimum)
+
+
+@typechecked
+def where(
+    condition: Bool[NamedArray, "..."], x: Any, y: Any
+) -> Shaped[NamedArray, "..."]:
+    """`x` where `condition` holds, else `y`; all three broadcast by name."""
+    return elementwise(jnp.where, condition, x, y)
+
+
+# --- contraction ----------------------------------------------------------------
+
+
+@typechecked
+def dot(
+    a: Shaped[NamedArray, "..."], b: Shaped[NamedArray, "..."], over: Names
+) -> Shaped[NamedArray, "..."]:
+    """Contraction `a ·_over b`: the elementwise product, summed over `over`.
+
+    Every axis in `over` must be an axis of both. Axes shared but not in `over`
+    are kept (a batch of products); the others are the outer product's.
+    """
+    names, a_pos = _axes(a, over, "dot", "a")
+    b_pos = tuple(b.position(n, op="dot", argument="b") for n in names)
+    for name in a.names:
+        if name in b.names and a.size_of(name) != b.size_of(name):
+            raise AxisError(
+                f"dot: axis `{name}` has size {a.size_of(name)} in `a` and "
+                f"{b.size_of(name)} in `b`",
+                op="dot",
+                argument="b",
+                axis=name,
+                expected=a.size_of(name),
+                actual=b.size_of(name),
+            )
+    kept = [n for n in a.names if n in b.names and n not in names]
+    a_only = [n for n in a.names if n not in b.names]
+    b_only = [n for n in b.names if n not in a.names]
+    dtype = jnp.promote_types(a.dtype, b.dtype)
+    out = lax.dot_general(
+        a.data.astype(dtype),
+        b.data.astype(dtype),
+        (
+            (a_pos, b_pos),
+            (tuple(a.names.index(n) for n in kept), tuple(b.names.index(n) for n in kept)),
+        ),
+    )
+    return NamedArray(out, tuple(kept + a_only + b_only))
+
+
+# --- reductions -----------------------------------------------------------------
+
+
+def _reduce(fn: Callable[..., Any], x: NamedArray, over: Names | None, op: str) -> NamedArray:
+    names, pos = _axes(x, over, op)
+    return NamedArray(fn(x.data, axis=pos), tuple(n for n in x.names if n not in names))
+
+
+@typechecked
+def sum(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """`sum_over x`: the sum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.sum, x, over, "sum")
+
+
+@typechecked
+def mean(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The mean over the axes `over` (all axes when None)."""
+    return _reduce(jnp.mean, x, over, "mean")
+
+
+@typechecked
+def max(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """`max_over x`: the maximum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.max, x, over, "max")
+
+
+@typechecked
+def min(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The minimum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.min, x, over, "min")
+
+
+@typechecked
+def logsumexp(
+    x: Shaped[NamedArray, "..."], over: Names | None = None
+) -> Shaped[NamedArray, "..."]:
+    """`log sum_over exp x`, computed stably."""
+    return _reduce(jax.nn.logsumexp, x, over, "logsumexp")
+
+
+@typechecked
+def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
+    """The position of the largest element along `axis`; the axis goes."""
+    (pos,) = _axes(x, axis, "argmax")[1]
+    return NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
+
+
+@typechecked
+def softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
+    """`softmax_over x = exp x / sum_over exp x`; the axes are unchanged."""
+    return NamedArray(jax.nn.softmax(x.data, axis=_axes(x, over, "softmax")[1]), x.names)
+
+
+@typechecked
+def log_softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
+    """`log softmax_over x = x - logsumexp_over x`, computed stably."""
+    pos = _axes(x, over, "log_softmax")[1]
+    return NamedArray(jax.nn.log_softmax(x.data, axis=pos), x.names)
+
+
+# --- renaming and reshaping -----------------------------------------------------
+
+
+@typechecked
+def rename(x: Shaped[NamedArray, "..."], mapping: Mapping[str, str]) -> Shaped[NamedArray, "..."]:
+    """`[x]_{old→new}` for each pair of `mapping`; the data is untouched."""
+    for old in mapping:
+        x.position(old, op="rename")
+    names = tuple(mapping.get(n, n) for n in x.names)
+    for old, new in mapping.items():
+        if names.count(new) > 1:
+            clash = next(n for n in x.names if n != old and mapping.get(n, n) == new)
+            what = "the existing axis" if clash not in mapping else "the renamed axis"
+            raise AxisError(
+                f"rename: renaming `{old}` to `{new}` collides with {what} `{clash}`",
+                op="rename",
+                axis=new,
+            )
+    return NamedArray(x.data, names)
+
+
+@typechecked
+def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[NamedArray, "..."]:
+    """`x_{axes} → into`: merge `axes` into one axis, row-major in the order listed.
+
+    Position `i` of `into` is the tuple of positions of `axes` in lexicographic
+    order, the last listed axis varying fastest (the seed's
+    `X^5_inp = X^4_{height,width,channels}`).
+    """
+    names, pos = _axes(x, axes, "flatten")
+    rest = [n for n in x.names if n not in names]
+    if into in rest:
+        raise AxisError(
+            f"flatten: `into` (={into!r}) collides with an axis that is not flattened",
+            op="flatten",
+            argument="into",
+            axis=into,
+        )
+    first = builtins.min(pos) if pos else len(x.names)
+    before = [n for n in x.names[:first] if n not in names]
+    order = before + list(names) + [n for n in rest if n not in before]
+    data = x.align(order).data
+    size = math.prod(x.size_of(n) for n in names)
+    shape = [x.size_of(n) for n in before] + [size] + [x.size_of(n) for n in order[len(before) + len(names) :]]
+    return NamedArray(jnp.reshape(data, shape), tuple(before + [into] + order[len(before) + len(names) :]))
+
+
+@typechecked
+def unflatten(
+    x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, int]
+) -> Shaped[NamedArray, "..."]:
+    """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major."""
+    pos = x.position(axis, op="unflatten")
+    new = tuple(sizes)
+    total = math.prod(sizes.values())
+    if total != x.size_of(axis):
+        raise AxisError(
+            f"unflatten: the sizes {dict(sizes)} multiply to {total}, not to the size "
+            f"of axis `{axis}` (={x.size_of(axis)})",
+            op="unflatten",
+            argument="sizes",
+            axis=axis,
+            expected=x.size_of(axis),
+            actual=total,
+        )
+    for name in new:
+        if name != axis and name in x.names:
+            raise AxisError(
+                f"unflatten: the new axis `{name}` collides with an existing axis",
+                op="unflatten",
+                argument="sizes",
+                axis=name,
+            )
+    names = x.names[:pos] + new + x.names[pos + 1 :]
+    shape = x.shape[:pos] + tuple(sizes.values()) + x.shape[pos + 1 :]
+    return NamedArray(jnp.reshape(x.data, shape), names)
+
+
+@typechecked
+def unfold(
+    x: Shaped[NamedArray, "..."], axis: str, window: str, size: int, stride: int = 1
+) -> Shaped[NamedArray, "..."]:
+    """The seed's `U`: windows of `size` along `axis`, a new axis named `window`.
+
+    `axis` shrinks to `(n - size) // stride + 1` positions and
+    `U[axis=i, window=d] = x[axis=i*stride + d]`. Non-overlapping windows
+    (`stride == size`) are a reshape of `x`; others are `size` strided slices.
+    """
+    pos = x.position(axis, op="unfold")
+    n = x.size_of(axis)
+    for arg, value in (("size", size), ("stride", stride)):
+        if value < 1:
+            raise AxisError(f"unfold: `{arg}` (={value}) must be at least 1", op="unfold", argument=arg)
+    if size > n:
+        raise AxisError(
+            f"unfold: `size` (={size}) is larger than axis `{axis}` (={n})",
+            op="unfold",
+            argument="size",
+            axis=axis,
+            expected=n,
+            actual=size,
+        )
+    if window in x.names:
+        raise AxisError(
+            f"unfold: `window` (={window!r}) collides with an existing axis",
+            op="unfold",
+            argument="window",
+            axis=window,
+        )
+    m = (n - size) // stride + 1
+    if stride == size:
+        kept = lax.slice_in_dim(x.data, 0, m * size, axis=pos)
+        data = jnp.reshape(kept, x.shape[:pos] + (m, size) + x.shape[pos + 1 :])
+    else:
+        end = (m - 1) * stride + 1
+        data = jnp.stack(
+            [lax.slice_in_dim(x.data, d, d + end, stride, axis=pos) for d in range(size)],
+            axis=pos + 1,
+        )
+    return NamedArray(data, x.names[: pos + 1] + (window,) + x.names[pos + 1 :])
