@@ -325,7 +325,7 @@ def unfold(
         )
     m = (n - size) // stride + 1
     if stride == size:
-        kept = lax.slice_in_dim(x.data, 0, m * size, axis=pos)
+        kept = x.data if m * size == n else lax.slice_in_dim(x.data, 0, m * size, axis=pos)
         data = jnp.reshape(kept, x.shape[:pos] + (m, size) + x.shape[pos + 1 :])
     else:
         end = (m - 1) * stride + 1
