@@ -35,9 +35,9 @@ CASES = {
         [(3, 4)],
     ),
     "dot": (
-        lambda a, b: tl.dot(tl.named(a, "batch c h"), tl.named(b, "h o c"), "c h")
-        .align("batch o")
-        .data,
+        lambda a, b: (
+            tl.dot(tl.named(a, "batch c h"), tl.named(b, "h o c"), "c h").align("batch o").data
+        ),
         lambda a, b: jnp.einsum("bch,hoc->bo", a, b),
         [(2, 3, 4), (4, 5, 3)],
     ),
@@ -46,7 +46,11 @@ CASES = {
         lambda a, b: jnp.einsum("bi,ib->b", a, b),
         [(2, 3), (3, 2)],
     ),
-    "sum": (lambda a: tl.sum(tl.named(a, "a b c"), "a c").data, lambda a: a.sum((0, 2)), [(2, 3, 4)]),
+    "sum": (
+        lambda a: tl.sum(tl.named(a, "a b c"), "a c").data,
+        lambda a: a.sum((0, 2)),
+        [(2, 3, 4)],
+    ),
     "mean": (lambda a: tl.mean(tl.named(a, "a b"), "b").data, lambda a: a.mean(1), [(2, 3)]),
     "max": (lambda a: tl.max(tl.named(a, "a b"), "a").data, lambda a: a.max(0), [(2, 3)]),
     "min": (lambda a: tl.min(tl.named(a, "a b"), "a").data, lambda a: a.min(0), [(2, 3)]),
@@ -66,9 +70,11 @@ CASES = {
         [(4, 3)],
     ),
     "flatten": (
-        lambda a: tl.flatten(tl.named(a, "batch channels height width"), "height width channels", "inp")
-        .align("batch inp")
-        .data,
+        lambda a: (
+            tl.flatten(tl.named(a, "batch channels height width"), "height width channels", "inp")
+            .align("batch inp")
+            .data
+        ),
         lambda a: a.transpose(0, 2, 3, 1).reshape(a.shape[0], -1),
         [(2, 3, 4, 5)],
     ),
@@ -78,12 +84,18 @@ CASES = {
         [(2, 12)],
     ),
     "unfold_conv": (
-        lambda a: tl.unfold(tl.named(a, "batch height"), "height", "kh", 3).align("batch height kh").data,
+        lambda a: (
+            tl.unfold(tl.named(a, "batch height"), "height", "kh", 3).align("batch height kh").data
+        ),
         lambda a: jnp.stack([a[:, d : d + 4] for d in range(3)], axis=-1),
         [(2, 6)],
     ),
     "unfold_pool": (
-        lambda a: tl.unfold(tl.named(a, "height batch"), "height", "kh", 2, 2).align("batch height kh").data,
+        lambda a: (
+            tl.unfold(tl.named(a, "height batch"), "height", "kh", 2, 2)
+            .align("batch height kh")
+            .data
+        ),
         lambda a: a.T.reshape(2, 3, 2),
         [(6, 2)],
     ),

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oracle import at, named_arrays, positions
 
 import typedlenet as tl
+from oracle import at, named_arrays, positions
 
 
 def test_named_from_string_and_sequence():

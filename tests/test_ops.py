@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oracle import NAMES, assert_named_close, at, named_arrays, positions, table
 
 import typedlenet as tl
+from oracle import NAMES, assert_named_close, at, named_arrays, positions, table
 
 
 @st.composite
@@ -61,8 +61,13 @@ def test_scalars_broadcast(x):
 
 @pytest.mark.parametrize(
     "fn, oracle",
-    [(tl.relu, lambda v: np.maximum(v, 0)), (tl.exp, np.exp), (tl.tanh, np.tanh),
-     (tl.lift(jnp.sin), np.sin), (tl.lift(jax.nn.softplus), lambda v: np.log1p(np.exp(v)))],
+    [
+        (tl.relu, lambda v: np.maximum(v, 0)),
+        (tl.exp, np.exp),
+        (tl.tanh, np.tanh),
+        (tl.lift(jnp.sin), np.sin),
+        (tl.lift(jax.nn.softplus), lambda v: np.log1p(np.exp(v))),
+    ],
 )
 @given(x=named_arrays())
 def test_lifted_unary(fn, oracle, x):
@@ -225,4 +230,4 @@ def test_dot_errors():
 def test_broadcast_rejects_positional_arrays():
     x = tl.named(jnp.zeros((3,)), "a")
     with pytest.raises(tl.AxisError, match="positional array of shape \\(3,\\)"):
-        x + jnp.zeros((3,))
+        _ = x + jnp.zeros((3,))

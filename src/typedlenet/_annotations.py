@@ -103,7 +103,7 @@ class _Spec(typing.NamedTuple):
     ellipsis: bool
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse_spec(text: str) -> _Spec:
     names: list[str] = []
     dims: list[str] = []
@@ -215,7 +215,7 @@ class _Kind:
             return self._named(spec)
         return self._jaxtyping_kind[array_type, spec]
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 (a handful of kinds, kept forever)
+    @functools.cache  # noqa: B019 (a handful of kinds, kept forever)
     def _named(self, text: str) -> type:
         spec = _parse_spec(text)
         dims = ("... " if spec.ellipsis else "") + " ".join(spec.symbols)
@@ -387,8 +387,7 @@ def _explain_value(
                 why = why[:-1] + ", not a whole number)"
         if expected != actual:
             return AxisTypeError(
-                f"{head}, axis `{name}`: expected size {_fmt(expected)}{why}, "
-                f"got {actual}{shown}",
+                f"{head}, axis `{name}`: expected size {_fmt(expected)}{why}, got {actual}{shown}",
                 op=fn_name,
                 argument=argument,
                 axis=name,
@@ -398,9 +397,7 @@ def _explain_value(
     return None
 
 
-def _values_used(
-    dim: str, memo: dict[str, tuple[Any, str]], arguments: dict[str, Any]
-) -> str:
+def _values_used(dim: str, memo: dict[str, tuple[Any, str]], arguments: dict[str, Any]) -> str:
     """`" with h=8, kh=3"`: the symbols and arguments that size expression `dim` uses."""
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", dim))
     used = [f"{k}={v[0]}" for k, v in memo.items() if k in words]
@@ -442,9 +439,7 @@ def _explain_call(
     if state["phase"] == "return":
         cls = _named_annotation(signature.return_annotation, state.get("out"))
         if cls is not None:
-            found = _explain_value(
-                fn_name, "return value", cls, state.get("out"), memo, arguments
-            )
+            found = _explain_value(fn_name, "return value", cls, state.get("out"), memo, arguments)
             if found is not None:
                 return _keep(found, error)
     first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)

@@ -14,7 +14,7 @@ from jax import lax
 from ._annotations import Shaped, typechecked
 from ._errors import AxisError
 
-__all__ = ["NamedArray", "named", "Names", "as_names"]
+__all__ = ["NamedArray", "Names", "as_names", "named"]
 
 Names = str | Sequence[str]
 """Axis names: a space-separated string (`"batch height"`) or a sequence of strings."""
@@ -60,9 +60,7 @@ def _check_unique(names: tuple[str, ...], op: str) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise AxisError(
-                f"{op}: axis `{name}` appears twice in {names!r}", op=op, axis=name
-            )
+            raise AxisError(f"{op}: axis `{name}` appears twice in {names!r}", op=op, axis=name)
         seen.add(name)
 
 
@@ -138,8 +136,7 @@ class NamedArray(eqx.Module):
         order = as_names(names)
         if sorted(order) != sorted(self.names) or len(set(order)) != len(order):
             raise AxisError(
-                f"align: `names` {order!r} is not an ordering of the axes "
-                f"{self.names!r}",
+                f"align: `names` {order!r} is not an ordering of the axes {self.names!r}",
                 op="align",
                 argument="names",
                 expected=self.names,
@@ -177,8 +174,7 @@ class NamedArray(eqx.Module):
             elif isinstance(where, (int, np.integer)):
                 if not -size <= int(where) < size:
                     raise AxisError(
-                        f"index: position {int(where)} is out of range for axis "
-                        f"`{axis}` (={size})",
+                        f"index: position {int(where)} is out of range for axis `{axis}` (={size})",
                         op="index",
                         axis=axis,
                         expected=size,
@@ -190,9 +186,7 @@ class NamedArray(eqx.Module):
                 data = lax.dynamic_index_in_dim(data, where, pos, keepdims=False)
                 del names[pos]
             else:
-                raise TypeError(
-                    f"index: axis `{axis}` takes an integer or a slice, got {where!r}"
-                )
+                raise TypeError(f"index: axis `{axis}` takes an integer or a slice, got {where!r}")
         return NamedArray(data, tuple(names))
 
     # --- arithmetic by name ---------------------------------------------------
@@ -338,9 +332,7 @@ def broadcast(
                 argument=label,
             )
     names = tuple(result)
-    datas = [
-        _expand_to(x, names) if isinstance(x, NamedArray) else x for x in operands
-    ]
+    datas = [_expand_to(x, names) if isinstance(x, NamedArray) else x for x in operands]
     return datas, names
 
 

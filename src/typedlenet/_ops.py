@@ -107,9 +107,7 @@ minimum = lift(jnp.minimum)
 
 
 @typechecked
-def where(
-    condition: Bool[NamedArray, "..."], x: Any, y: Any
-) -> Shaped[NamedArray, "..."]:
+def where(condition: Bool[NamedArray, "..."], x: Any, y: Any) -> Shaped[NamedArray, "..."]:
     """`x` where `condition` holds, else `y`; all three broadcast by name."""
     return elementwise(jnp.where, condition, x, y)
 
@@ -187,9 +185,7 @@ def min(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[Named
 
 
 @typechecked
-def logsumexp(
-    x: Shaped[NamedArray, "..."], over: Names | None = None
-) -> Shaped[NamedArray, "..."]:
+def logsumexp(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
     """`log sum_over exp x`, computed stably."""
     return _reduce(jax.nn.logsumexp, x, over, "logsumexp")
 
@@ -252,13 +248,15 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
             argument="into",
             axis=into,
         )
+    # The merged axis sits where the first of `axes` is stored, so that axes
+    # already stored together and in the listed order need only a reshape.
     first = builtins.min(pos) if pos else len(x.names)
     before = [n for n in x.names[:first] if n not in names]
-    order = before + list(names) + [n for n in rest if n not in before]
-    data = x.align(order).data
+    after = [n for n in rest if n not in before]
+    data = x.align([*before, *names, *after]).data
     size = math.prod(x.size_of(n) for n in names)
-    shape = [x.size_of(n) for n in before] + [size] + [x.size_of(n) for n in order[len(before) + len(names) :]]
-    return NamedArray(jnp.reshape(data, shape), tuple(before + [into] + order[len(before) + len(names) :]))
+    shape = [x.size_of(n) for n in before] + [size] + [x.size_of(n) for n in after]
+    return NamedArray(jnp.reshape(data, shape), (*before, into, *after))
 
 
 @typechecked
@@ -306,7 +304,9 @@ def unfold(
     n = x.size_of(axis)
     for arg, value in (("size", size), ("stride", stride)):
         if value < 1:
-            raise AxisError(f"unfold: `{arg}` (={value}) must be at least 1", op="unfold", argument=arg)
+            raise AxisError(
+                f"unfold: `{arg}` (={value}) must be at least 1", op="unfold", argument=arg
+            )
     if size > n:
         raise AxisError(
             f"unfold: `size` (={size}) is larger than axis `{axis}` (={n})",
@@ -326,11 +326,11 @@ def unfold(
     m = (n - size) // stride + 1
     if stride == size:
         kept = x.data if m * size == n else lax.slice_in_dim(x.data, 0, m * size, axis=pos)
-        data = jnp.reshape(kept, x.shape[:pos] + (m, size) + x.shape[pos + 1 :])
+        data = jnp.reshape(kept, (*x.shape[:pos], m, size, *x.shape[pos + 1 :]))
     else:
         end = (m - 1) * stride + 1
         data = jnp.stack(
             [lax.slice_in_dim(x.data, d, d + end, stride, axis=pos) for d in range(size)],
             axis=pos + 1,
         )
-    return NamedArray(data, x.names[: pos + 1] + (window,) + x.names[pos + 1 :])
+    return NamedArray(data, (*x.names[: pos + 1], window, *x.names[pos + 1 :]))

@@ -42,8 +42,7 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
                 n = leaf.size_of(axis)
                 if size is not None and n != size:
                     raise AxisError(
-                        f"vmap: axis `{axis}` has size {size} in one argument and {n} "
-                        "in another",
+                        f"vmap: axis `{axis}` has size {size} in one argument and {n} in another",
                         op="vmap",
                         axis=axis,
                         expected=size,
@@ -52,8 +51,8 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
                 size = n
                 dynamic.append(leaf.data)
                 in_axes.append(leaf.names.index(axis))
-            elif isinstance(leaf, jax.Array) or _is_named(leaf):
-                dynamic.append(leaf.data if _is_named(leaf) else leaf)
+            elif isinstance(leaf, (jax.Array, NamedArray)):
+                dynamic.append(leaf.data if isinstance(leaf, NamedArray) else leaf)
                 in_axes.append(None)
         if size is None:
             raise AxisError(f"vmap: no argument has axis `{axis}`", op="vmap", axis=axis)
