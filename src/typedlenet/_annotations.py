@@ -140,9 +140,6 @@ class _Dims:
         self.dtype = dtype
 
 
-_failure = threading.local()
-
-
 def _names_problem(spec: _Spec, names: tuple[str, ...]) -> tuple[str, str] | None:
     """(axis, what is wrong) when `names` do not fit `spec`, else None."""
     for name in spec.names:
@@ -168,10 +165,7 @@ class _NamedMeta(type):
     _jaxtyping_type: Any
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        ok = cls._check(obj)
-        if not ok:
-            _failure.last = (cls, obj)
-        return ok
+        return cls._check(obj)
 
     def _check(cls, obj: Any) -> bool:
         if not getattr(obj, "__named_axes__", False) or isinstance(obj, type):

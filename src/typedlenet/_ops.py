@@ -79,6 +79,7 @@ def elementwise(fn: Callable[..., Any], *args: Any) -> Shaped[NamedArray, "..."]
     return NamedArray(out, names)
 
 
+@typechecked
 def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
     """Lift an elementwise function of positional arrays to one of NamedArrays.
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import jax
 
+from ._annotations import typechecked
 from ._errors import AxisError
 from ._named import NamedArray
 
@@ -18,6 +19,7 @@ def _is_named(x: Any) -> bool:
     return isinstance(x, NamedArray)
 
 
+@typechecked
 def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
     """`fn` mapped over the axis named `axis` with `jax.vmap`.
 
