@@ -436,9 +436,18 @@ def _explain_call(
             found = _explain_value(fn_name, "return value", cls, state.get("out"), memo, arguments)
             if found is not None:
                 return _keep(found, error)
-    first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-    where = "return value" if state["phase"] == "return" else "arguments"
-    return _keep(AxisTypeError(f"{fn_name}(): {where}: {first}", op=fn_name), error)
+    # Not found again: beartype checks one random item of a container, so a
+    # second look can miss what the first saw. Show every argument instead.
+    where = "the return value" if state["phase"] == "return" else "an argument"
+    called = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+    return _keep(
+        AxisTypeError(
+            f"{fn_name}(): {where} does not match its annotation\n"
+            f"  called with: {called}\n  signature: {signature}",
+            op=fn_name,
+        ),
+        error,
+    )
 
 
 def _bearable(value: Any, annotation: Any) -> bool:
