@@ -29,8 +29,14 @@ from ._annotations import (
 )
 from ._errors import AxisError as AxisError
 from ._errors import AxisTypeError as AxisTypeError
+from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
+from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
 from ._named import NamedArray as NamedArray
+from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
+from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
 from ._named import Names as Names
+from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
+from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
 from ._named import named as named
 from ._ops import (
     argmax as argmax,
@@ -104,6 +110,7 @@ from ._ops import (
 from ._ops import (
     where as where,
 )
+from ._summary import summary as summary
 from ._transforms import vmap as vmap
 
 __version__ = "0.1.0"

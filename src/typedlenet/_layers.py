@@ -1,0 +1,195 @@
+"""The seed's layers: conv2d, maxpool2d and the MLP, as the seed writes them.
+
+`conv2d` and `maxpool2d` each have two implementations with one meaning:
+
+- `impl="reference"`: the seed, literally: the unfold `U` and a contraction
+  (`W ·_{channels,kh,kw} U`) or a maximum (`max_{kh,kw} U`);
+- `impl="fast"` (the default): a lowering to XLA's convolution and windowed
+  maximum, reading the operands in whatever order they are stored.
+
+Both are lifted over every axis the seed does not name (`batch`, `channels'`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import jax.numpy as jnp
+from jax import lax
+
+from . import _ops as ops
+from ._annotations import Float, typechecked
+from ._errors import AxisError
+from ._named import NamedArray
+
+__all__ = ["conv2d", "maxpool2d", "mlp"]
+
+Impl = Literal["fast", "reference"]
+
+_X_AXES = ("channels", "height", "width")
+_W_AXES = ("channels", "kh", "kw")
+
+
+def _check_impl(impl: str, op: str) -> None:
+    if impl not in ("fast", "reference"):
+        raise ValueError(f"{op}: `impl` (={impl!r}) must be 'fast' or 'reference'")
+
+
+def _refuse(x: NamedArray, axes: tuple[str, ...], op: str, argument: str, why: str) -> None:
+    for axis in axes:
+        if axis in x.names:
+            raise AxisError(
+                f"{op}: `{argument}` has an axis `{axis}`, {why}",
+                op=op,
+                argument=argument,
+                axis=axis,
+            )
+
+
+def _to_one(x: NamedArray, keep: tuple[str, ...], name: str) -> tuple[NamedArray, list[str]]:
+    """`x` with all axes but `keep` merged into one axis `name` (added if none)."""
+    extra = [n for n in x.names if n not in keep]
+    if len(extra) == 1:
+        return ops.rename(x, {extra[0]: name}), extra
+    if not extra:
+        return NamedArray(jnp.expand_dims(x.data, 0), (name, *x.names)), extra
+    return ops.flatten(x, extra, name), extra
+
+
+def _from_one(y: NamedArray, name: str, extra: list[str], sizes: dict[str, int]) -> NamedArray:
+    """Undo `_to_one`: axis `name` back into the axes `extra`."""
+    if len(extra) == 1:
+        return ops.rename(y, {name: extra[0]})
+    if not extra:
+        return y[{name: 0}]
+    return ops.unflatten(y, name, {n: sizes[n] for n in extra})
+
+
+def _conv_fast(X: NamedArray, W: NamedArray) -> NamedArray:
+    Xn, x_extra = _to_one(X, _X_AXES, "\0n")
+    Wn, w_extra = _to_one(W, _W_AXES, "\0o")
+    lhs = tuple(Xn.names.index(n) for n in ("\0n", "channels", "height", "width"))
+    rhs = tuple(Wn.names.index(n) for n in ("\0o", "channels", "kh", "kw"))
+    out = lax.conv_general_dilated(
+        Xn.data,
+        Wn.data.astype(jnp.promote_types(X.dtype, W.dtype)),
+        window_strides=(1, 1),
+        padding="VALID",
+        dimension_numbers=lax.ConvDimensionNumbers(lhs, rhs, (0, 1, 2, 3)),
+    )
+    y = NamedArray(out, ("\0n", "\0o", "height", "width"))
+    y = _from_one(y, "\0n", x_extra, X.sizes)
+    return _from_one(y, "\0o", w_extra, W.sizes)
+
+
+def _conv_reference(X: NamedArray, W: NamedArray) -> NamedArray:
+    U = ops.unfold(X, "height", "kh", W.sizes["kh"])
+    U = ops.unfold(U, "width", "kw", W.sizes["kw"])
+    return ops.dot(W, U, "channels kh kw")
+
+
+@typechecked
+def conv2d(
+    X: Float[NamedArray, "... channels:c height:h width:w"],
+    W: Float[NamedArray, "... channels:c kh kw"],
+    b: Float[NamedArray, "..."] | None = None,
+    *,
+    impl: Impl = "fast",
+) -> Float[NamedArray, "... height:h-kh+1 width:w-kw+1"]:
+    """`conv2d(X; W, b) = W ·_{channels,kh,kw} U + b`, `U` the unfold of `X`.
+
+    `U[height=i, width=j, kh=di, kw=dj] = X[height=i+di, width=j+dj]`. Axes of
+    `X` other than `channels, height, width` (`batch`) and of `W` other than
+    `channels, kh, kw` (`channels'`) are kept. `b` broadcasts by name onto the
+    result: a bias per position (`height, width`), per output channel
+    (`channels'`), or none; it may not bring axes of its own.
+    """
+    _check_impl(impl, "conv2d")
+    _refuse(X, ("kh", "kw"), "conv2d", "X", "which the unfold would create")
+    _refuse(W, ("height", "width"), "conv2d", "W", "which the result would take from `X`")
+    for axis in X.names:
+        if W.sizes.get(axis, X.sizes[axis]) != X.sizes[axis]:
+            raise AxisError(
+                f"conv2d: axis `{axis}` has size {X.sizes[axis]} in `X` and {W.sizes[axis]} in `W`",
+                op="conv2d",
+                argument="W",
+                axis=axis,
+                expected=X.sizes[axis],
+                actual=W.sizes[axis],
+            )
+    shared = [n for n in X.names if n in W.names and n != "channels"]
+    if impl == "reference" or shared:  # a kernel per example is the seed's case only
+        y = _conv_reference(X, W)
+    else:
+        y = _conv_fast(X, W)
+    if b is None:
+        return y
+    _refuse(
+        b, tuple(n for n in b.names if n not in y.names), "conv2d", "b", "which the result lacks"
+    )
+    return y + b
+
+
+@typechecked
+def maxpool2d(
+    X: Float[NamedArray, "... height:h width:w"],
+    kh: int,
+    kw: int,
+    *,
+    floor: bool = False,
+    impl: Impl = "fast",
+) -> Float[NamedArray, "... height:h//{kh} width:w//{kw}"]:
+    """`maxpool2d(X, kh, kw) = max_{kh,kw} U`, non-overlapping `kh × kw` windows.
+
+    `U[height=i, width=j, kh=di, kw=dj] = X[height=i*kh+di, width=j*kw+dj]`, so
+    `height: h/kh` and `width: w/kw`. A size that does not divide is an error
+    unless `floor=True`, which drops the last rows or columns.
+    """
+    _check_impl(impl, "maxpool2d")
+    for axis, k, arg in (("height", kh, "kh"), ("width", kw, "kw")):
+        n = X.sizes[axis]
+        if k < 1 or k > n:
+            raise AxisError(
+                f"maxpool2d: `{arg}` (={k}) must be between 1 and the size of axis `{axis}` (={n})",
+                op="maxpool2d",
+                argument=arg,
+                axis=axis,
+                expected=n,
+                actual=k,
+            )
+        if n % k and not floor:
+            raise AxisError(
+                f"maxpool2d: `{arg}` (={k}) does not divide axis `{axis}` (={n}); "
+                f"the seed's `{axis}: {n}/{k}` is not a size (pass floor=True to drop "
+                f"the last {n % k})",
+                op="maxpool2d",
+                argument=arg,
+                axis=axis,
+                expected=f"a multiple of {k}",
+                actual=n,
+            )
+    _refuse(X, ("kh", "kw"), "maxpool2d", "X", "which the unfold would create")
+    if impl == "reference":
+        U = ops.unfold(X, "height", "kh", kh, stride=kh)
+        U = ops.unfold(U, "width", "kw", kw, stride=kw)
+        return ops.max(U, "kh kw")
+    window = tuple({"height": kh, "width": kw}.get(n, 1) for n in X.names)
+    out = lax.reduce_window(X.data, -jnp.inf, lax.max, window, window, "VALID")
+    return NamedArray(out, X.names)
+
+
+@typechecked
+def mlp(
+    X: Float[NamedArray, "... inp"],
+    W1: Float[NamedArray, "inp hidden"],
+    b1: Float[NamedArray, " hidden"],
+    W2: Float[NamedArray, "... hidden"],
+    b2: Float[NamedArray, "..."],
+) -> Float[NamedArray, "..."]:
+    """`MLP(X) = W2 ·_hidden ReLU(W1 ·_inp X + b1) + b2` (the seed's outer weight is `W2`).
+
+    `W2` may carry further axes (`out`), which the result keeps.
+    """
+    _refuse(X, ("hidden",), "mlp", "X", "which the hidden layer would create")
+    hidden = ops.relu(ops.dot(W1, X, "inp") + b1)
+    return ops.dot(W2, hidden, "hidden") + b2

@@ -1,0 +1,225 @@
+"""The seed's LeNet: its parameters, its Model equations, and a summary of both.
+
+X^1 = [ReLU(conv2d(X^0; W^1))]_{channels'→channels}
+X^2 = maxpool2d(X^1, ph1, pw1)
+X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}
+X^4 = maxpool2d(X^3, ph2, pw2)
+X^5_inp = X^4_{height,width,channels}
+O = softmax_class [MLP(X^5; U, V)]_{out→class}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from . import _ops as ops
+from ._annotations import Float, typechecked
+from ._errors import AxisError
+from ._layers import Impl, conv2d, maxpool2d, mlp
+from ._named import NamedArray
+
+__all__ = ["LeNet", "LeNetConfig"]
+
+
+def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and v >= 1 for v in pair):
+        raise ValueError(f"`{name}` must be a positive int or a pair of them, got {value!r}")
+    return pair  # type: ignore[return-value]
+
+
+@dataclasses.dataclass(frozen=True)
+class LeNetConfig:
+    """Every size of the seed's LeNet; `inp` and the sizes of X^1..X^4 follow from them."""
+
+    height: int = 28
+    width: int = 28
+    channels: tuple[int, int, int] = (1, 6, 16)  # c1, c2, c3
+    kernel1: tuple[int, int] = (5, 5)  # kh1, kw1
+    kernel2: tuple[int, int] = (5, 5)  # kh2, kw2
+    pool1: tuple[int, int] = (2, 2)  # ph1, pw1
+    pool2: tuple[int, int] = (2, 2)  # ph2, pw2
+    hidden: int = 120  # h2
+    classes: int = 10  # h3
+    conv_bias: bool = False
+    impl: Impl = "fast"
+
+    def __post_init__(self) -> None:
+        for name in ("kernel1", "kernel2", "pool1", "pool2"):
+            object.__setattr__(self, name, _pair(getattr(self, name), name))
+        channels = tuple(self.channels)
+        if len(channels) != 3 or not all(isinstance(c, int) and c >= 1 for c in channels):
+            raise ValueError(f"`channels` must be three positive ints, got {self.channels!r}")
+        object.__setattr__(self, "channels", channels)
+        for name in ("height", "width", "hidden", "classes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"`{name}` must be a positive int, got {value!r}")
+        if self.impl not in ("fast", "reference"):
+            raise ValueError(f"`impl` (={self.impl!r}) must be 'fast' or 'reference'")
+        self.sizes()  # every shape error surfaces here, at construction
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """(height, width) of X^0..X^4, checked against the seed's types."""
+        out = {"X0": (self.height, self.width)}
+        steps = [
+            ("X1", "conv", self.kernel1, ("kh1", "kw1")),
+            ("X2", "pool", self.pool1, ("ph1", "pw1")),
+            ("X3", "conv", self.kernel2, ("kh2", "kw2")),
+            ("X4", "pool", self.pool2, ("ph2", "pw2")),
+        ]
+        previous = "X0"
+        for tensor, kind, ks, arg_names in steps:
+            sizes = []
+            for axis, n, k, arg in zip(("height", "width"), out[previous], ks, arg_names):
+                if kind == "conv" and k > n:
+                    raise AxisError(
+                        f"LeNet: `{arg}` (={k}) is larger than `{axis}` (={n}) of "
+                        f"X^{previous[1]}, so X^{tensor[1]} would be empty",
+                        op="conv2d",
+                        argument=arg,
+                        axis=axis,
+                        expected=f"at most {n}",
+                        actual=k,
+                    )
+                if kind == "pool" and n % k:
+                    raise AxisError(
+                        f"LeNet: `{arg}` (={k}) does not divide `{axis}` (={n}) of "
+                        f"X^{previous[1]}: the seed's `{axis}: {n}/{k}` is not a size",
+                        op="maxpool2d",
+                        argument=arg,
+                        axis=axis,
+                        expected=f"a multiple of {k}",
+                        actual=n,
+                    )
+                sizes.append(n - k + 1 if kind == "conv" else n // k)
+            out[tensor] = (sizes[0], sizes[1])
+            previous = tensor
+        return out
+
+    @property
+    def inp(self) -> int:
+        """h1 = c3 · height · width of X^4 (256 for the defaults)."""
+        h4, w4 = self.sizes()["X4"]
+        return self.channels[2] * h4 * w4
+
+
+def _uniform(key: jax.Array, shape: tuple[int, ...], names: str, fan_in: int) -> NamedArray:
+    """U(-1/√fan_in, 1/√fan_in): PyTorch's default for linear and conv layers."""
+    bound = 1.0 / math.sqrt(fan_in)
+    return NamedArray(jax.random.uniform(key, shape, jnp.float32, -bound, bound), names)
+
+
+class LeNet(eqx.Module):
+    """The seed's LeNet. Parameters carry the seed's names:
+
+    `W1 (channels', channels, kh, kw)`, `W2 (channels', channels, kh, kw)`,
+    `U (inp, hidden)`, `b1 (hidden)`, `V (hidden, out)`, `b2 (out)`; with
+    `conv_bias=True` also `B1`, `B2 (channels')`, one bias per output channel.
+    """
+
+    W1: NamedArray
+    W2: NamedArray
+    U: NamedArray
+    b1: NamedArray
+    V: NamedArray
+    b2: NamedArray
+    B1: NamedArray | None
+    B2: NamedArray | None
+    config: LeNetConfig = eqx.field(static=True)
+
+    def __init__(self, *, key: jax.Array, **sizes: object) -> None:
+        """Build with fan-in scaled random parameters; `sizes` are `LeNetConfig`'s fields."""
+        config = LeNetConfig(**sizes)  # type: ignore[arg-type]
+        c1, c2, c3 = config.channels
+        (kh1, kw1), (kh2, kw2) = config.kernel1, config.kernel2
+        keys = jax.random.split(key, 8)
+        self.W1 = _uniform(keys[0], (c2, c1, kh1, kw1), "channels' channels kh kw", c1 * kh1 * kw1)
+        self.W2 = _uniform(keys[1], (c3, c2, kh2, kw2), "channels' channels kh kw", c2 * kh2 * kw2)
+        self.U = _uniform(keys[2], (config.inp, config.hidden), "inp hidden", config.inp)
+        self.b1 = _uniform(keys[3], (config.hidden,), "hidden", config.inp)
+        self.V = _uniform(keys[4], (config.hidden, config.classes), "hidden out", config.hidden)
+        self.b2 = _uniform(keys[5], (config.classes,), "out", config.hidden)
+        if config.conv_bias:
+            self.B1 = _uniform(keys[6], (c2,), "channels'", c1 * kh1 * kw1)
+            self.B2 = _uniform(keys[7], (c3,), "channels'", c2 * kh2 * kw2)
+        else:
+            self.B1 = self.B2 = None
+        self.config = config
+
+    def with_impl(self, impl: Impl) -> LeNet:
+        """The same model (same parameters) computing conv2d and maxpool2d by `impl`."""
+        config = dataclasses.replace(self.config, impl=impl)
+        new = object.__new__(LeNet)
+        for field in dataclasses.fields(self):
+            object.__setattr__(new, field.name, getattr(self, field.name))
+        object.__setattr__(new, "config", config)
+        return new
+
+    # Short names for the annotations below.
+    @property
+    def c1(self) -> int:
+        return self.config.channels[0]
+
+    @property
+    def h(self) -> int:
+        return self.config.height
+
+    @property
+    def w(self) -> int:
+        return self.config.width
+
+    @property
+    def classes(self) -> int:
+        return self.config.classes
+
+    @typechecked
+    def forward(
+        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
+    ) -> dict[str, NamedArray]:
+        """X^0..X^5, the logits and O, each as the seed computes it."""
+        cfg = self.config
+        relu, rename = ops.relu, ops.rename
+        X1 = rename(relu(conv2d(X0, self.W1, self.B1, impl=cfg.impl)), {"channels'": "channels"})
+        X2 = maxpool2d(X1, *cfg.pool1, impl=cfg.impl)
+        X3 = rename(relu(conv2d(X2, self.W2, self.B2, impl=cfg.impl)), {"channels'": "channels"})
+        X4 = maxpool2d(X3, *cfg.pool2, impl=cfg.impl)
+        X5 = ops.flatten(X4, "height width channels", "inp")
+        logits = rename(mlp(X5, self.U, self.b1, self.V, self.b2), {"out": "class"})
+        O = ops.softmax(logits, "class")
+        return {
+            "X0": X0,
+            "X1": X1,
+            "X2": X2,
+            "X3": X3,
+            "X4": X4,
+            "X5": X5,
+            "logits": logits,
+            "O": O,
+        }
+
+    @typechecked
+    def logits(
+        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        """`[MLP(X^5; U, V)]_{out→class}`: the scores before the softmax."""
+        return self.forward(X0)["logits"]
+
+    @typechecked
+    def log_probs(
+        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        """`log O`, computed stably as `log_softmax_class` of the logits (for the loss)."""
+        return ops.log_softmax(self.logits(X0), "class")
+
+    @typechecked
+    def __call__(
+        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        """`O = softmax_class [MLP(X^5; U, V)]_{out→class}` for images `X0`."""
+        return self.forward(X0)["O"]
