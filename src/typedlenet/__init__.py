@@ -29,14 +29,13 @@ from ._annotations import (
 )
 from ._errors import AxisError as AxisError
 from ._errors import AxisTypeError as AxisTypeError
-from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
-from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
+from ._layers import conv2d as conv2d
+from ._layers import maxpool2d as maxpool2d
+from ._layers import mlp as mlp
+from ._lenet import LeNet as LeNet
+from ._lenet import LeNetConfig as LeNetConfig
 from ._named import NamedArray as NamedArray
-from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
-from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
 from ._named import Names as Names
-from ._layers import conv2d as conv2d, maxpool2d as maxpool2d, mlp as mlp
-from ._lenet import LeNet as LeNet, LeNetConfig as LeNetConfig
 from ._named import named as named
 from ._ops import (
     argmax as argmax,
