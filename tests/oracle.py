@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import jax.numpy as jnp
 import numpy as np
 from hypothesis import strategies as st
+from numpy.lib.stride_tricks import sliding_window_view
 
 import typedlenet as tl
 
@@ -67,3 +68,17 @@ def named_arrays(draw, names=None, sizes=None, min_axes=0, max_axes=4, positive=
     if positive:
         data = np.abs(data) + 0.5
     return tl.NamedArray(jnp.asarray(data), tuple(names))  # not `named`: no checks in strategies
+
+
+def np_conv(X, W):
+    """X (b, c, h, w), W (o, c, kh, kw) -> (b, o, h-kh+1, w-kw+1), by numpy alone."""
+    kh, kw = W.shape[2:]
+    windows = sliding_window_view(X, (kh, kw), axis=(2, 3))  # b c i j kh kw
+    return np.einsum("bcijkl,ockl->boij", windows, W)
+
+
+def np_pool(X, kh, kw):
+    """Non-overlapping max over kh × kw windows of the last two axes (floor)."""
+    b, c, h, w = X.shape
+    X = X[:, :, : h // kh * kh, : w // kw * kw]
+    return X.reshape(b, c, h // kh, kh, w // kw, kw).max(axis=(3, 5))

@@ -117,6 +117,17 @@ def conv2d(
                 expected=X.sizes[axis],
                 actual=W.sizes[axis],
             )
+    for axis, window in (("height", "kh"), ("width", "kw")):
+        if W.sizes[window] > X.sizes[axis]:
+            raise AxisError(
+                f"conv2d: `{window}` (={W.sizes[window]}) is larger than `{axis}` "
+                f"(={X.sizes[axis]})",
+                op="conv2d",
+                argument="W",
+                axis=window,
+                expected=f"at most {X.sizes[axis]}",
+                actual=W.sizes[window],
+            )
     shared = [n for n in X.names if n in W.names and n != "channels"]
     if impl == "reference" or shared:  # a kernel per example is the seed's case only
         y = _conv_reference(X, W)
