@@ -18,7 +18,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import _ops as ops
-from ._annotations import Float, typechecked
+from ._annotations import Float
+from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray
 

@@ -18,7 +18,8 @@ import jax
 import jax.numpy as jnp
 
 from . import _ops as ops
-from ._annotations import Float, typechecked
+from ._annotations import Float
+from ._checking import typechecked
 from ._errors import AxisError
 from ._layers import Impl, conv2d, maxpool2d, mlp
 from ._named import NamedArray

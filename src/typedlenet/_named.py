@@ -11,7 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ._annotations import Shaped, typechecked
+from ._annotations import Shaped
+from ._checking import typechecked
 from ._errors import AxisError
 
 __all__ = ["NamedArray", "Names", "as_names", "named"]

@@ -16,7 +16,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from ._annotations import Bool, Int, Shaped, typechecked
+from ._annotations import Bool, Int, Shaped
+from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray, Names, as_names, broadcast
 

@@ -7,7 +7,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-from ._annotations import typechecked
+from ._checking import typechecked
 from ._lenet import LeNet
 from ._named import NamedArray
 

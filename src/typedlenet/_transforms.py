@@ -8,7 +8,7 @@ from typing import Any
 
 import jax
 
-from ._annotations import typechecked
+from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray
 

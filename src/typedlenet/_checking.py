@@ -1,0 +1,111 @@
+"""Checked functions: `typechecked`, and the switch that turns checks off."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import os
+import threading
+import typing
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import beartype
+import jaxtyping
+from beartype.roar import BeartypeCallHintViolation
+
+from ._diagnose import explain_call
+from ._errors import AxisTypeError
+
+__all__ = ["checks", "checks_enabled", "set_checks", "typechecked"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+_enabled = os.environ.get("TYPEDLENET_CHECKS", "1").strip().lower() not in {
+    "0",
+    "false",
+    "off",
+    "no",
+}
+
+
+def checks_enabled() -> bool:
+    """Whether checked functions check their annotations when called."""
+    return _enabled
+
+
+def set_checks(enabled: bool) -> bool:
+    """Turn annotation checks on or off for the whole process; return the old setting.
+
+    The default is on, or off when the environment variable `TYPEDLENET_CHECKS`
+    is `0`, `false`, `off` or `no` at import time. Under `jax.jit` the checks run
+    while tracing only, so a compiled function costs the same either way.
+    """
+    global _enabled
+    previous, _enabled = _enabled, bool(enabled)
+    return previous
+
+
+@contextlib.contextmanager
+def checks(enabled: bool) -> Iterator[None]:
+    """Context manager: annotation checks on (`True`) or off (`False`) inside."""
+    previous = set_checks(enabled)
+    try:
+        yield
+    finally:
+        set_checks(previous)
+
+
+_calls = threading.local()
+
+
+def typechecked(fn: _F) -> _F:
+    """Check `fn`'s annotations on every call (jaxtyping's memo, beartype's check).
+
+    Named-axis annotations (`Float[NamedArray, "..."]`) and any other
+    annotation beartype understands are enforced; a violation raises
+    `AxisTypeError` whose first line names the function, the argument (or the
+    return value), the axis and both sizes. `set_checks(False)` skips the check.
+    """
+
+    @functools.wraps(fn)
+    def body(*args: Any, **kwargs: Any) -> Any:
+        state = _calls.stack[-1]
+        state["phase"] = "body"
+        out = fn(*args, **kwargs)
+        state["phase"] = "return"
+        state["out"] = out
+        return out
+
+    checked: list[Callable[..., Any]] = []
+
+    def build() -> Callable[..., Any]:
+        # Annotations are resolved in `fn`'s module on first use, so that they
+        # may name things defined after `fn` (and `from __future__ import
+        # annotations` is fine).
+        body.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+        body.__annotations__ = inspect.get_annotations(fn, eval_str=True)
+        checked.append(jaxtyping.jaxtyped(typechecker=beartype.beartype)(body))
+        return checked[0]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _enabled:
+            return fn(*args, **kwargs)
+        check = checked[0] if checked else build()
+        stack = _calls.__dict__.setdefault("stack", [])
+        state: dict[str, Any] = {"phase": "arguments"}
+        stack.append(state)
+        try:
+            return check(*args, **kwargs)
+        except (jaxtyping.TypeCheckError, BeartypeCallHintViolation) as error:
+            if state["phase"] == "body" or isinstance(error, AxisTypeError):
+                raise
+            raise explain_call(fn, args, kwargs, state, error) from None
+        finally:
+            stack.pop()
+
+    wrapper.__typedlenet_unchecked__ = fn  # type: ignore[attr-defined]
+    return typing.cast(_F, wrapper)
