@@ -21,6 +21,7 @@ from ._ops import (
     mean,
     min,
     minimum,
+    one_hot,
     relu,
     rename,
     sigmoid,
@@ -33,7 +34,9 @@ from ._ops import (
     where,
 )
 from ._summary import summary
+from ._train import cross_entropy, make_step
 from ._transforms import vmap
+from ._verify import Report, abstract, abstract_arguments, symbols, verify
 
 __version__ = "0.1.0"
 
@@ -57,6 +60,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "mean",
     "min",
     "minimum",
+    "one_hot",
     "relu",
     "rename",
     "sigmoid",
@@ -88,4 +92,13 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "maxpool2d",
     "mlp",
     "summary",
+    # training
+    "cross_entropy",
+    "make_step",
+    # verification before compute
+    "Report",
+    "abstract",
+    "abstract_arguments",
+    "symbols",
+    "verify",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import jaxtyping
@@ -32,6 +34,7 @@ class AxisError(ValueError):
         self.axis = axis
         self.expected = expected
         self.actual = actual
+        self.where: str | None = None
 
 
 class AxisTypeError(AxisError, jaxtyping.TypeCheckError):
@@ -40,6 +43,22 @@ class AxisTypeError(AxisError, jaxtyping.TypeCheckError):
     It is both an `AxisError` and jaxtyping's `TypeCheckError`, so code that
     catches either sees it.
     """
+
+
+@contextlib.contextmanager
+def located(where: str) -> Iterator[None]:
+    """Label the `AxisError`s raised inside with `where` (a model line, say).
+
+    The innermost label wins; it is kept on the error as `where` and shown
+    under its message.
+    """
+    try:
+        yield
+    except AxisError as error:
+        if error.where is None:
+            error.where = where
+            error.add_note(f"  where: {where}")
+        raise
 
 
 AxisError.__module__ = "typedlenet"

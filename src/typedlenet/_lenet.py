@@ -20,7 +20,7 @@ import jax.numpy as jnp
 from . import _ops as ops
 from ._annotations import Float
 from ._checking import typechecked
-from ._errors import AxisError
+from ._errors import AxisError, located
 from ._layers import Impl, conv2d, maxpool2d, mlp
 from ._named import NamedArray
 
@@ -180,29 +180,38 @@ class LeNet(eqx.Module):
         return self.config.classes
 
     @typechecked
+    def features(
+        self, X0: Float[NamedArray, "... channels:{self.c1} height width"]
+    ) -> dict[str, NamedArray]:
+        """X^1..X^5: the convolutional part, for any height and width that type-check."""
+        cfg = self.config
+        relu, rename = ops.relu, ops.rename
+        with located("X^1 = [ReLU(conv2d(X^0; W^1))]_{channels'→channels}"):
+            X1 = rename(
+                relu(conv2d(X0, self.W1, self.B1, impl=cfg.impl)), {"channels'": "channels"}
+            )
+        with located("X^2 = maxpool2d(X^1, ph1, pw1)"):
+            X2 = maxpool2d(X1, *cfg.pool1, impl=cfg.impl)
+        with located("X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}"):
+            X3 = rename(
+                relu(conv2d(X2, self.W2, self.B2, impl=cfg.impl)), {"channels'": "channels"}
+            )
+        with located("X^4 = maxpool2d(X^3, ph2, pw2)"):
+            X4 = maxpool2d(X3, *cfg.pool2, impl=cfg.impl)
+        with located("X^5_inp = X^4_{height,width,channels}"):
+            X5 = ops.flatten(X4, "height width channels", "inp")
+        return {"X1": X1, "X2": X2, "X3": X3, "X4": X4, "X5": X5}
+
+    @typechecked
     def forward(
         self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
     ) -> dict[str, NamedArray]:
         """X^0..X^5, the logits and O, each as the seed computes it."""
-        cfg = self.config
-        relu, rename = ops.relu, ops.rename
-        X1 = rename(relu(conv2d(X0, self.W1, self.B1, impl=cfg.impl)), {"channels'": "channels"})
-        X2 = maxpool2d(X1, *cfg.pool1, impl=cfg.impl)
-        X3 = rename(relu(conv2d(X2, self.W2, self.B2, impl=cfg.impl)), {"channels'": "channels"})
-        X4 = maxpool2d(X3, *cfg.pool2, impl=cfg.impl)
-        X5 = ops.flatten(X4, "height width channels", "inp")
-        logits = rename(mlp(X5, self.U, self.b1, self.V, self.b2), {"out": "class"})
-        O = ops.softmax(logits, "class")
-        return {
-            "X0": X0,
-            "X1": X1,
-            "X2": X2,
-            "X3": X3,
-            "X4": X4,
-            "X5": X5,
-            "logits": logits,
-            "O": O,
-        }
+        X = {"X0": X0, **self.features(X0)}
+        with located("O = softmax_class [MLP(X^5; U, V)]_{out→class}"):
+            logits = ops.rename(mlp(X["X5"], self.U, self.b1, self.V, self.b2), {"out": "class"})
+            X["logits"], X["O"] = logits, ops.softmax(logits, "class")
+        return X
 
     @typechecked
     def logits(

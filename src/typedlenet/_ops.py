@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from ._annotations import Bool, Int, Shaped
+from ._annotations import Bool, Float, Int, Shaped
 from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray, Names, as_names, broadcast
@@ -36,6 +36,7 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "one_hot",
     "relu",
     "rename",
     "sigmoid",
@@ -197,6 +198,19 @@ def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
     """The position of the largest element along `axis`; the axis goes."""
     (pos,) = _axes(x, axis, "argmax")[1]
     return NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
+
+
+@typechecked
+def one_hot(labels: Int[NamedArray, "..."], axis: str, size: int) -> Float[NamedArray, "..."]:
+    """`1` where a new axis `axis` (of `size` positions) equals `labels`, else `0`."""
+    if axis in labels.names:
+        raise AxisError(
+            f"one_hot: `axis` (={axis!r}) collides with an axis of `labels`",
+            op="one_hot",
+            argument="axis",
+            axis=axis,
+        )
+    return NamedArray(jax.nn.one_hot(labels.data, size), (*labels.names, axis))
 
 
 @typechecked
