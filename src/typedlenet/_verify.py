@@ -239,7 +239,7 @@ def _spatial_note(model: LeNet) -> str:
     )
     try:
         X = jax.eval_shape(lambda m, X: m.features(X), model, X0)
-    except (AxisError, export.InconclusiveDimensionOperation) as error:
+    except (AxisError, jax.errors.InconclusiveDimensionOperation) as error:
         first = str(error).splitlines()[0]
         return f"height and width stay concrete: JAX cannot verify them symbolically ({first})."
     return (
