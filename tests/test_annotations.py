@@ -117,7 +117,7 @@ VIOLATIONS = {
     "wrong dtype": (
         lambda: same_batch(tl.named(jnp.ones((8, 3)), "batch inp"), tl.named(jnp.ones(8), "batch")),
         tl.AxisTypeError,
-        r"argument `Y`: dtype float32 is not a Int dtype",
+        r"argument `Y`: dtype float32 is not an Int dtype",
     ),
     "duplicate name": (
         lambda: tl.named(jnp.ones((2, 2)), "a a"),

@@ -67,7 +67,7 @@ def _explain_value(
         )
     if not cls._dtype_ok(value.dtype):
         return AxisTypeError(
-            f"{head}: dtype {value.dtype} is not a {cls._kind} dtype{shown}",
+            f"{head}: dtype {value.dtype} is not {_article(cls._kind)} {cls._kind} dtype{shown}",
             op=fn_name,
             argument=argument,
             expected=cls._kind,
@@ -118,6 +118,10 @@ def _values_used(dim: str, memo: dict[str, tuple[Any, str]], arguments: dict[str
     used = [f"{k}={v[0]}" for k, v in memo.items() if k in words]
     used += [f"{k}={v}" for k, v in arguments.items() if "{" + k + "}" in dim]
     return f" with {', '.join(used)}" if used else ""
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "AEIOU" else "a"
 
 
 def _fmt(size: Any) -> str:

@@ -12,8 +12,9 @@ Both are lifted over every axis the seed does not name (`batch`, `channels'`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
@@ -45,6 +46,22 @@ def _refuse(x: NamedArray, axes: tuple[str, ...], op: str, argument: str, why: s
                 argument=argument,
                 axis=axis,
             )
+
+
+def _larger(k: Any, n: Any, window: str, axis: str) -> bool:
+    """`k > n`; for symbolic sizes, an `AxisError` when JAX cannot decide it."""
+    try:
+        return bool(k > n)
+    except jax.errors.InconclusiveDimensionOperation:
+        raise AxisError(
+            f"conv2d: cannot prove that `{window}` (={k}) fits in `{axis}` (={n}); "
+            f"add a constraint such as `{n} >= {k}`",
+            op="conv2d",
+            argument="W",
+            axis=window,
+            expected=f">= {k}",
+            actual=n,
+        ) from None
 
 
 def _to_one(x: NamedArray, keep: tuple[str, ...], name: str) -> tuple[NamedArray, list[str]]:
@@ -119,7 +136,7 @@ def conv2d(
                 actual=W.sizes[axis],
             )
     for axis, window in (("height", "kh"), ("width", "kw")):
-        if W.sizes[window] > X.sizes[axis]:
+        if _larger(W.sizes[window], X.sizes[axis], window, axis):
             raise AxisError(
                 f"conv2d: `{window}` (={W.sizes[window]}) is larger than `{axis}` "
                 f"(={X.sizes[axis]})",

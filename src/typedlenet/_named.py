@@ -170,8 +170,8 @@ class NamedArray(eqx.Module):
             pos = names.index(axis) if axis in names else self.position(axis, op="index")
             size = data.shape[pos]
             if isinstance(where, slice):
-                start, stop, step = where.indices(size)
-                data = lax.slice_in_dim(data, start, max(start, stop), step, axis=pos)
+                start, stop, step = _slice_bounds(where, size, axis)
+                data = lax.slice_in_dim(data, start, stop, step, axis=pos)
             elif isinstance(where, (int, np.integer)):
                 if not -size <= int(where) < size:
                     raise AxisError(
@@ -270,6 +270,26 @@ class NamedArray(eqx.Module):
     __hash__ = None  # type: ignore[assignment]  # elementwise `==`, like jax.Array
 
 
+def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
+    """`where.indices(size)`, also for a symbolic `size` (then with step >= 1)."""
+    if isinstance(size, int):
+        start, stop, step = where.indices(size)
+        return start, max(start, stop), step
+    step = 1 if where.step is None else where.step
+    if step < 1:
+        raise AxisError(
+            f"index: axis `{axis}` has the symbolic size {size}: a slice of it needs a "
+            f"positive step, got {step}",
+            op="index",
+            axis=axis,
+        )
+
+    def bound(value: int | None, default: Any) -> Any:
+        return default if value is None else (size + value if value < 0 else value)
+
+    return bound(where.start, 0), bound(where.stop, size), step
+
+
 @typechecked
 def named(array: Any, names: Names) -> Shaped[NamedArray, "..."]:
     """Name the axes of `array` (anything `jnp.asarray` takes), in storage order.
@@ -284,7 +304,7 @@ def named(array: Any, names: Names) -> Shaped[NamedArray, "..."]:
 
 # --- broadcasting by name -----------------------------------------------------
 
-_OPERAND = ("left operand", "right operand")
+_OPERAND = ("the left operand", "the right operand")
 
 
 def _is_scalar(x: Any) -> bool:
@@ -317,8 +337,7 @@ def broadcast(
                 elif size[name][0] != n:
                     first, where = size[name]
                     raise AxisError(
-                        f"{op}: axis `{name}` has size {first} in the {where} and "
-                        f"{n} in the {label}",
+                        f"{op}: axis `{name}` has size {first} in {where} and {n} in {label}",
                         op=op,
                         argument=label,
                         axis=name,
@@ -327,7 +346,7 @@ def broadcast(
                     )
         elif not _is_scalar(x):
             raise AxisError(
-                f"{op}: the {label} is a positional array of shape "
+                f"{op}: {label} is a positional array of shape "
                 f"{getattr(x, 'shape', '?')}; name its axes with `named` first",
                 op=op,
                 argument=label,
