@@ -25,7 +25,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """pyright over src/, tests/ and typecheck/ (no errors allowed), then the
     typecheck/ corpus: each program verified abstractly against its marks."""
-    session.install(".", *group("test"), *group("typecheck"))
+    session.install(".[train]", *group("test"), *group("typecheck"))
     session.run("pyright", "src", "tests", "typecheck")
     session.run("python", "typecheck/run.py")
 
@@ -33,5 +33,5 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (pytest; arguments after `--` go to pytest)."""
-    session.install(".", *group("test"))
+    session.install(".[train]", *group("test"))
     session.run("pytest", *session.posargs)

