@@ -272,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(train_)
     train_.add_argument("--epochs", type=_positive, default=20, help="epochs to train (20)")
     train_.add_argument("--batch-size", type=_positive, default=64, help="batch size (64)")
-    train_.add_argument("--lr", type=_rate, default=1e-3, help="Adam's learning rate (1e-3)")
+    train_.add_argument("--lr", type=_rate, default=3e-3, help="Adam's learning rate (3e-3)")
     train_.add_argument(
         "--schedule",
         choices=("cosine", "constant"),

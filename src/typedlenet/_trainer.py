@@ -42,7 +42,7 @@ class RunConfig:
     dataset: str = "mnist-5k"
     epochs: int = 20
     batch_size: int = 64
-    lr: float = 1e-3
+    lr: float = 3e-3
     schedule: str = "cosine"
     seed: int = 0
     log_interval: int = 10
