@@ -35,3 +35,14 @@ def tests(session: nox.Session) -> None:
     """The test suite (pytest; arguments after `--` go to pytest)."""
     session.install(".[train]", *group("test"))
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Speed against a positional equinox LeNet and PyTorch eager (not part of `nox`).
+
+    Writes BENCHMARKS.md and bench/results.json; arguments after `--` go to
+    bench/run.py (`--quick`, `--repeats N`).
+    """
+    session.install(".[train]", "torch==2.13.0")
+    session.run("python", "bench/run.py", *session.posargs)

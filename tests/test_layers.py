@@ -175,3 +175,16 @@ def test_maxpool2d_fast_equals_reference_values_and_gradients(data):
     np.testing.assert_allclose(fast[0], ref[0], rtol=1e-6)
     assert fast[1].names == ref[1].names
     np.testing.assert_array_equal(fast[1].data, ref[1].data)
+
+
+def test_maxpool2d_ties_share_the_gradient_like_the_reference():
+    # All-equal windows: every position ties for the maximum.
+    X = tl.named(jnp.zeros((2, 1, 4, 4)), "batch channels height width")
+
+    def loss(impl):
+        return lambda X: tl.sum(tl.maxpool2d(X, 2, 2, impl=impl) * 3.0).data
+
+    fast = jax.grad(loss("fast"))(X)
+    ref = jax.grad(loss("reference"))(X)
+    np.testing.assert_array_equal(fast.data, ref.data)
+    np.testing.assert_allclose(np.asarray(fast.data), 0.75)  # 3 shared by 4 ties

@@ -16,12 +16,12 @@ from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
 from . import _ops as ops
 from ._annotations import Float
 from ._checking import typechecked
 from ._errors import AxisError
+from ._lowering import conv2d_nhwc, max_pool
 from ._named import NamedArray
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
@@ -84,18 +84,14 @@ def _from_one(y: NamedArray, name: str, extra: list[str], sizes: dict[str, int])
 
 
 def _conv_fast(X: NamedArray, W: NamedArray) -> NamedArray:
+    """`X` as `(n, height, width, channels)`, `W` as `(kh, kw, channels, o)`, one
+    im2col matmul (`conv2d_nhwc`); `n` and `o` gather the lifted axes."""
     Xn, x_extra = _to_one(X, _X_AXES, "\0n")
     Wn, w_extra = _to_one(W, _W_AXES, "\0o")
-    lhs = tuple(Xn.names.index(n) for n in ("\0n", "channels", "height", "width"))
-    rhs = tuple(Wn.names.index(n) for n in ("\0o", "channels", "kh", "kw"))
-    out = lax.conv_general_dilated(
-        Xn.data,
-        Wn.data.astype(jnp.promote_types(X.dtype, W.dtype)),
-        window_strides=(1, 1),
-        padding="VALID",
-        dimension_numbers=lax.ConvDimensionNumbers(lhs, rhs, (0, 1, 2, 3)),
-    )
-    y = NamedArray(out, ("\0n", "\0o", "height", "width"))
+    dtype = jnp.promote_types(X.dtype, W.dtype)
+    x = Xn.align(("\0n", "height", "width", "channels")).data.astype(dtype)
+    w = Wn.align(("kh", "kw", "channels", "\0o")).data.astype(dtype)
+    y = NamedArray(conv2d_nhwc(x, w), ("\0n", "height", "width", "\0o"))
     y = _from_one(y, "\0n", x_extra, X.sizes)
     return _from_one(y, "\0o", w_extra, W.sizes)
 
@@ -202,8 +198,7 @@ def maxpool2d(
         U = ops.unfold(X, "height", "kh", kh, stride=kh)
         U = ops.unfold(U, "width", "kw", kw, stride=kw)
         return ops.max(U, "kh kw")
-    window = tuple({"height": kh, "width": kw}.get(n, 1) for n in X.names)
-    out = lax.reduce_window(X.data, -jnp.inf, lax.max, window, window, "VALID")
+    out = max_pool(X.data, X.names.index("height"), X.names.index("width"), kh, kw)
     return NamedArray(out, X.names)
 
 

@@ -186,18 +186,27 @@ class LeNet(eqx.Module):
         """X^1..X^5: the convolutional part, for any height and width that type-check."""
         cfg = self.config
         relu, rename = ops.relu, ops.rename
+        fast = cfg.impl == "fast"
         with located("X^1 = [ReLU(conv2d(X^0; W^1))]_{channels'→channels}"):
-            X1 = rename(
-                relu(conv2d(X0, self.W1, self.B1, impl=cfg.impl)), {"channels'": "channels"}
-            )
+            C1 = rename(conv2d(X0, self.W1, self.B1, impl=cfg.impl), {"channels'": "channels"})
+            X1 = relu(C1)
         with located("X^2 = maxpool2d(X^1, ph1, pw1)"):
-            X2 = maxpool2d(X1, *cfg.pool1, impl=cfg.impl)
-        with located("X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}"):
-            X3 = rename(
-                relu(conv2d(X2, self.W2, self.B2, impl=cfg.impl)), {"channels'": "channels"}
+            # ReLU and max commute (ReLU is monotone): the fast path pools first and
+            # applies ReLU to a quarter of the values. Same values, same gradients.
+            X2 = (
+                relu(maxpool2d(C1, *cfg.pool1))
+                if fast
+                else maxpool2d(X1, *cfg.pool1, impl=cfg.impl)
             )
+        with located("X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}"):
+            C3 = rename(conv2d(X2, self.W2, self.B2, impl=cfg.impl), {"channels'": "channels"})
+            X3 = relu(C3)
         with located("X^4 = maxpool2d(X^3, ph2, pw2)"):
-            X4 = maxpool2d(X3, *cfg.pool2, impl=cfg.impl)
+            X4 = (
+                relu(maxpool2d(C3, *cfg.pool2))
+                if fast
+                else maxpool2d(X3, *cfg.pool2, impl=cfg.impl)
+            )
         with located("X^5_inp = X^4_{height,width,channels}"):
             X5 = ops.flatten(X4, "height width channels", "inp")
         return {"X1": X1, "X2": X2, "X3": X3, "X4": X4, "X5": X5}

@@ -1,0 +1,268 @@
+"""LeNet speed, interleaved in one process: typedlenet against its baselines.
+
+Variants, timed in turn (A B C D A B C D ...) so that machine noise hits all alike:
+  (a) typedlenet LeNet, checks on (the default lowering)
+  (b) a hand-written positional equinox LeNet (`lax.conv`, `reduce_window`)
+  (c) typedlenet's seed-literal path (`impl="reference"`)
+  (d) PyTorch eager (skipped, with a message, when torch is not installed)
+
+Writes BENCHMARKS.md and bench/results.json. Ratios against the baselines
+measured in the same run are the claims; absolute numbers vary by ±20%.
+
+    python bench/run.py [--quick] [--repeats N] [--fashion]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import pathlib
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from baselines import PositionalLeNet, positional_step, torch_lenet
+
+import typedlenet as tl
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LR = 1e-3
+
+
+def synthetic(b: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((b, 1, 28, 28), np.float32), rng.integers(0, 10, b).astype(np.int32)
+
+
+def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(one training step, one inference pass) closures for typedlenet."""
+    x, y = synthetic(b)
+    X0 = tl.named(x, "batch channels height width")
+    labels = tl.named(y, "batch")
+    model = tl.LeNet(key=jax.random.PRNGKey(0), impl=impl)
+    optimizer = optax.adam(LR)
+    state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
+    step = eqx.filter_jit(tl.make_step(optimizer))
+    infer = eqx.filter_jit(lambda m, X: m.logits(X))
+
+    def train_step() -> None:
+        state["model"], state["opt"], loss = step(state["model"], state["opt"], X0, labels)
+        loss.block_until_ready()
+
+    def inference() -> None:
+        infer(state["model"], X0).data.block_until_ready()
+
+    return train_step, inference
+
+
+def positional_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]]:
+    x, y = synthetic(b)
+    xj, yj = jnp.asarray(x), jnp.asarray(y)
+    model = PositionalLeNet(jax.random.PRNGKey(0))
+    optimizer = optax.adam(LR)
+    state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
+    step = positional_step(optimizer)
+    infer = eqx.filter_jit(lambda m, x: m.logits(x))
+
+    def train_step() -> None:
+        state["model"], state["opt"], loss = step(state["model"], state["opt"], xj, yj)
+        loss.block_until_ready()
+
+    def inference() -> None:
+        infer(state["model"], xj).block_until_ready()
+
+    return train_step, inference
+
+
+def torch_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]] | None:
+    Net = torch_lenet()
+    if Net is None:
+        return None
+    import torch
+
+    torch.manual_seed(0)
+    x, y = synthetic(b)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+    net = Net()
+    optimizer = torch.optim.Adam(net.parameters(), lr=LR)
+
+    def train_step() -> None:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(xt), yt)
+        loss.backward()
+        optimizer.step()
+
+    def inference() -> None:
+        with torch.no_grad():
+            net(xt)
+
+    return train_step, inference
+
+
+NAMES = {
+    "a": "typedlenet (checks on)",
+    "b": "positional equinox",
+    "c": "typedlenet seed-literal",
+    "d": "PyTorch eager",
+}
+
+
+def variants(b: int) -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
+    out = {
+        "a": typedlenet_variant(b, "fast"),
+        "b": positional_variant(b),
+        "c": typedlenet_variant(b, "reference"),
+    }
+    torch_v = torch_variant(b)
+    if torch_v is not None:
+        out["d"] = torch_v
+    return out
+
+
+def interleaved(
+    fns: dict[str, Callable[[], None]], samples: int, steps: int, repeats: int
+) -> dict[str, float]:
+    """Median samples/s of each function, timed in turn `repeats` times."""
+    for fn in fns.values():  # compile and warm up
+        fn()
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(steps):
+                fn()
+            times[key].append((time.perf_counter() - start) / steps)
+    return {k: samples / statistics.median(v) for k, v in times.items()}
+
+
+def first_step_seconds(make: Callable[[], Callable[[], None]]) -> float:
+    jax.clear_caches()
+    start = time.perf_counter()
+    make()()
+    return time.perf_counter() - start
+
+
+def eager_overhead() -> dict[str, float]:
+    """Seconds per un-jitted forward pass (b=1) with checks on and off."""
+    model = tl.LeNet(key=jax.random.PRNGKey(0))
+    X0 = tl.named(synthetic(1)[0], "batch channels height width")
+    model(X0)
+    out = {}
+    for flag in (True, False):
+        with tl.checks(flag):
+            start = time.perf_counter()
+            for _ in range(20):
+                model(X0).data.block_until_ready()
+            out["on" if flag else "off"] = (time.perf_counter() - start) / 20
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, b=128 only")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--fashion", action="store_true", help="also time to 88% on Fashion-MNIST")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else args.repeats
+    results: dict[str, object] = {}
+    if torch_lenet() is None:
+        print("PyTorch is not installed: variant (d) is skipped (pip install torch)")
+
+    train = {}
+    for b in (128,) if args.quick else (64, 128, 512):
+        fns = {k: v[0] for k, v in variants(b).items()}
+        steps = max(1, 2048 // b)
+        train[b] = interleaved(fns, b, steps, repeats)
+        print(f"train b={b}: " + ", ".join(f"{NAMES[k]} {v:,.0f}/s" for k, v in train[b].items()))
+    results["train_samples_per_s"] = train
+
+    b = 1024
+    fns = {k: v[1] for k, v in variants(b).items()}
+    results["inference_samples_per_s"] = {b: interleaved(fns, b, 3, repeats)}
+    print(
+        "inference b=1024: "
+        + ", ".join(
+            f"{NAMES[k]} {v:,.0f}/s" for k, v in results["inference_samples_per_s"][b].items()
+        )
+    )
+
+    results["first_step_s"] = {
+        "a": first_step_seconds(lambda: typedlenet_variant(128, "fast")[0]),
+        "b": first_step_seconds(lambda: positional_variant(128)[0]),
+    }
+    start = time.perf_counter()
+    tl.verify(eqx.filter_eval_shape(lambda: tl.LeNet(key=jax.random.PRNGKey(0))))
+    results["verify_s"] = time.perf_counter() - start
+    results["eager_forward_s"] = eager_overhead()
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["meta"] = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {jax.local_device_count()} JAX CPU device(s), "
+        f"{__import__('os').cpu_count()} cores",
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "torch": getattr(__import__("torch"), "__version__", None) if "d" in train[128] else None,
+        "command": "python bench/run.py" + (" --quick" if args.quick else ""),
+    }
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    (ROOT / "BENCHMARKS.md").write_text(report(results))
+    print(report(results))
+
+
+def report(r: dict) -> str:
+    train = r["train_samples_per_s"]
+    inference = r["inference_samples_per_s"][1024]
+    cols = [k for k in "abcd" if k in next(iter(train.values()))]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"`{r['meta']['command']}` on {r['meta']['date']}: {r['meta']['machine']}; Python "
+        f"{r['meta']['python']}, jax {r['meta']['jax']}, torch {r['meta']['torch']}. Medians of "
+        "interleaved runs; the ratios are the claims.",
+        "",
+        "| samples/s | " + " | ".join(NAMES[k] for k in cols) + " | (a)/(d) | (a)/(b) |",
+        "|---|" + "---|" * (len(cols) + 2),
+    ]
+
+    def ratio(row, x, y):
+        return f"{row[x] / row[y]:.2f}×" if x in row and y in row else "—"
+
+    for b, row in train.items():
+        lines.append(
+            f"| train b={b} | "
+            + " | ".join(f"{row[k]:,.0f}" for k in cols)
+            + f" | {ratio(row, 'a', 'd')} | {ratio(row, 'a', 'b')} |"
+        )
+    lines.append(
+        "| inference b=1024 | "
+        + " | ".join(f"{inference[k]:,.0f}" for k in cols)
+        + f" | {ratio(inference, 'a', 'd')} | {ratio(inference, 'a', 'b')} |"
+    )
+    eager = r["eager_forward_s"]
+    lines += [
+        "",
+        f"- First step (trace + compile + run, b=128): typedlenet {r['first_step_s']['a']:.2f} s, "
+        f"positional {r['first_step_s']['b']:.2f} s.",
+        f"- Abstract verification of forward pass and training step: {r['verify_s']:.2f} s.",
+        f"- Eager (un-jitted) forward pass, b=1: checks on {eager['on'] * 1e3:.1f} ms, off "
+        f"{eager['off'] * 1e3:.1f} ms ({eager['on'] / eager['off']:.2f}×).",
+        f"- Peak RSS of the benchmark process: {r['peak_rss_mb']:.0f} MB.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
