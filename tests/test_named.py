@@ -154,3 +154,15 @@ def test_index_matches_oracle(x, data):
     y = x[{axis: i}]
     for p in positions(y.sizes):
         assert at(y, p) == at(x, {**p, axis: i})
+
+
+def test_allocator_is_tuned_on_import_unless_switched_off():
+    import subprocess
+    import sys
+
+    code = "import typedlenet; print(typedlenet.allocator_tuned())"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert on.stdout.strip() == ("True" if sys.platform.startswith("linux") else "False")
+    env = {**__import__("os").environ, "TYPEDLENET_TUNE_MALLOC": "0"}
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert off.stdout.strip() == "False"

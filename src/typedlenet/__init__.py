@@ -33,6 +33,7 @@ from ._ops import (
     unfold,
     where,
 )
+from ._runtime import allocator_tuned, tune_allocator
 from ._summary import summary
 from ._train import cross_entropy, make_step
 from ._transforms import vmap
@@ -95,6 +96,9 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     # training
     "cross_entropy",
     "make_step",
+    # runtime
+    "allocator_tuned",
+    "tune_allocator",
     # verification before compute
     "Report",
     "abstract",

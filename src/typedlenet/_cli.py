@@ -14,6 +14,7 @@ from . import data
 from ._errors import AxisError
 from ._lenet import LeNet
 from ._named import NamedArray
+from ._runtime import allocator_tuned
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, train
 from ._verify import verify
 
@@ -173,6 +174,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         progress=not args.no_progress,
         model=model_sizes(args, parser),
     )
+    if allocator_tuned():
+        print(
+            "allocator: glibc malloc set to keep XLA's scratch buffers (one arena, 1 GiB "
+            "thresholds); TYPEDLENET_TUNE_MALLOC=0 keeps glibc's defaults"
+        )
     print(
         f"training LeNet on {dataset.name}: {len(dataset.train_labels):,} training and "
         f"{len(dataset.test_labels):,} test images, {args.epochs} epochs, batch {args.batch_size}"
