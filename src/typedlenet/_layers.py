@@ -21,7 +21,7 @@ from . import _ops as ops
 from ._annotations import Float
 from ._checking import typechecked
 from ._errors import AxisError
-from ._lowering import conv2d_nhwc, max_pool
+from ._lowering import conv2d_cnhw, max_pool
 from ._named import NamedArray
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
@@ -84,14 +84,14 @@ def _from_one(y: NamedArray, name: str, extra: list[str], sizes: dict[str, int])
 
 
 def _conv_fast(X: NamedArray, W: NamedArray) -> NamedArray:
-    """`X` as `(n, height, width, channels)`, `W` as `(kh, kw, channels, o)`, one
-    im2col matmul (`conv2d_nhwc`); `n` and `o` gather the lifted axes."""
+    """`X` as `(channels, n, height, width)`, `W` as `(o, channels, kh, kw)`, one
+    im2col matmul (`conv2d_cnhw`), channel-major; `n` and `o` gather the lifted axes."""
     Xn, x_extra = _to_one(X, _X_AXES, "\0n")
     Wn, w_extra = _to_one(W, _W_AXES, "\0o")
     dtype = jnp.promote_types(X.dtype, W.dtype)
-    x = Xn.align(("\0n", "height", "width", "channels")).data.astype(dtype)
-    w = Wn.align(("kh", "kw", "channels", "\0o")).data.astype(dtype)
-    y = NamedArray(conv2d_nhwc(x, w), ("\0n", "height", "width", "\0o"))
+    x = Xn.align(("channels", "\0n", "height", "width")).data.astype(dtype)
+    w = Wn.align(("\0o", "channels", "kh", "kw")).data.astype(dtype)
+    y = NamedArray(conv2d_cnhw(x, w), ("\0o", "\0n", "height", "width"))
     y = _from_one(y, "\0n", x_extra, X.sizes)
     return _from_one(y, "\0o", w_extra, W.sizes)
 

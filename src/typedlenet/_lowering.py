@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["conv2d_nhwc", "max_pool"]
+__all__ = ["conv2d_cnhw", "conv2d_nhwc", "max_pool"]
 
 
 def _windows(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> tuple[jax.Array, int, int]:
@@ -141,3 +141,49 @@ def _conv_bwd(residuals, g):
 
 
 conv2d_nhwc.defvjp(_conv_fwd, _conv_bwd)
+
+
+def _patches_cm(x: jax.Array, kh: int, kw: int) -> jax.Array:
+    """im2col, channel-major: `x (c, n, h, w)` → `(c, kh, kw, n, h-kh+1, w-kw+1)`."""
+    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+    rows = jnp.stack([x[:, :, di : di + h2] for di in range(kh)], axis=1)  # c kh n h2 w
+    return jnp.stack([rows[..., dj : dj + w2] for dj in range(kw)], axis=2)
+
+
+@jax.custom_vjp
+def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
+    """Valid convolution of `x (c, n, h, w)` with `w (o, c, kh, kw)` into
+    `(o, n, h-kh+1, w-kw+1)`: channel-major, image rows innermost.
+
+    im2col and one matmul; the backward pass is one matmul for the kernel
+    gradient (landing in the kernel's layout) and a col2im of pad-and-add
+    stages for the input gradient, instead of XLA:CPU's convolution gradients.
+    """
+    return _cm_fwd(x, w)[0]
+
+
+def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    patches = _patches_cm(x, w.shape[2], w.shape[3])
+    out = lax.dot_general(w, patches, (((1, 2, 3), (0, 1, 2)), ((), ())))
+    return out, (patches, w)
+
+
+def _cm_bwd(residuals, g):
+    patches, w = residuals
+    kh, kw = w.shape[2], w.shape[3]
+    dw = lax.dot_general(g, patches, (((1, 2, 3), (3, 4, 5)), ((), ())))  # o c kh kw
+    dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw n h2 w2
+    zero = jnp.zeros((), g.dtype)
+    rows = _add(
+        [lax.pad(dp[:, :, dj], zero, [(0, 0, 0)] * 4 + [(dj, kw - 1 - dj, 0)]) for dj in range(kw)]
+    )  # c kh n h2 w
+    dx = _add(
+        [
+            lax.pad(rows[:, di], zero, [(0, 0, 0), (0, 0, 0), (di, kh - 1 - di, 0), (0, 0, 0)])
+            for di in range(kh)
+        ]
+    )
+    return dx, dw
+
+
+conv2d_cnhw.defvjp(_cm_fwd, _cm_bwd)

@@ -116,10 +116,21 @@ class Report:
         return "\n".join(lines)
 
 
+# The order the report lists axes in (storage order means nothing, so the
+# report picks the seed's reading order).
+_READING_ORDER = ["batch", "channels'", "channels", "height", "width", "kh", "kw", "inp"]
+_READING_ORDER += ["hidden", "out", "class"]
+
+
+def _reading_order(name: str) -> tuple[int, str]:
+    return (_READING_ORDER.index(name) if name in _READING_ORDER else len(_READING_ORDER), name)
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, NamedArray):
         dtype = str(value.dtype)
-        axes = ", ".join(f"{n}:{s}" for n, s in zip(value.names, value.shape))
+        sizes = value.sizes
+        axes = ", ".join(f"{n}:{sizes[n]}" for n in sorted(sizes, key=_reading_order))
         return f"{axes} ({dtype})" if axes else f"scalar ({dtype})"
     if hasattr(value, "shape"):
         return (
