@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["conv2d_cnhw", "conv2d_nhwc", "max_pool"]
+__all__ = ["conv2d_cnhw", "max_pool"]
 
 
 def _windows(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> tuple[jax.Array, int, int]:
@@ -75,72 +75,11 @@ def _max_pool_bwd(hpos, wpos, kh, kw, residuals, g):
 max_pool.defvjp(_max_pool_fwd, _max_pool_bwd)
 
 
-def _patches(x: jax.Array, kh: int, kw: int) -> jax.Array:
-    """im2col: `x (n, h, w, c)` → `(n, h-kh+1, w-kw+1, kh, kw, c)`, by nested stacks of
-    shifted slices (one stack per kernel row, then one per column)."""
-    h2, w2 = x.shape[1] - kh + 1, x.shape[2] - kw + 1
-    rows = jnp.stack([x[:, di : di + h2] for di in range(kh)], axis=3)  # n h2 w kh c
-    return jnp.stack([rows[:, :, dj : dj + w2] for dj in range(kw)], axis=4)
-
-
-@jax.custom_vjp
-def conv2d_nhwc(x: jax.Array, w: jax.Array) -> jax.Array:
-    """Valid convolution (cross-correlation) of `x (n, h, w, c)` with `w (kh, kw, c, o)`.
-
-    im2col and one matmul; the backward pass is one matmul for the kernel
-    gradient (landing in the kernel's layout) and a col2im of separable
-    pad-and-add stages for the input gradient, instead of XLA:CPU's convolution
-    gradients.
-    """
-    # Not differentiated (inference): XLA's own convolution is the faster forward.
-    return lax.conv_general_dilated(
-        x, w, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")
-    )
-
-
-def _conv_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    kh, kw = w.shape[0], w.shape[1]
-    patches = _patches(x, kh, kw)
-    out = lax.dot_general(patches, w, (((3, 4, 5), (0, 1, 2)), ((), ())))
-    return out, (patches, w)
-
-
 def _add(terms: list[jax.Array]) -> jax.Array:
     total = terms[0]
     for term in terms[1:]:
         total = total + term
     return total
-
-
-def _conv_bwd(residuals, g):
-    patches, w = residuals
-    kh, kw = w.shape[0], w.shape[1]
-    dw = lax.dot_general(patches, g, (((0, 1, 2), (0, 1, 2)), ((), ())))  # kh kw c o
-    dp = lax.dot_general(g, w, (((3,), (3,)), ((), ())))  # n h2 w2 kh kw c
-    zero = jnp.zeros((), g.dtype)
-    # col2im, one kernel column at a time, then one row at a time.
-    rows = _add(
-        [
-            lax.pad(
-                dp[:, :, :, :, dj],
-                zero,
-                [(0, 0, 0), (0, 0, 0), (dj, kw - 1 - dj, 0), (0, 0, 0), (0, 0, 0)],
-            )
-            for dj in range(kw)
-        ]
-    )  # n h2 w kh c
-    dx = _add(
-        [
-            lax.pad(
-                rows[:, :, :, di], zero, [(0, 0, 0), (di, kh - 1 - di, 0), (0, 0, 0), (0, 0, 0)]
-            )
-            for di in range(kh)
-        ]
-    )
-    return dx, dw
-
-
-conv2d_nhwc.defvjp(_conv_fwd, _conv_bwd)
 
 
 def _patches_cm(x: jax.Array, kh: int, kw: int) -> jax.Array:
