@@ -9,7 +9,7 @@ Variants, timed in turn (A B C D A B C D ...) so that machine noise hits all ali
 Writes BENCHMARKS.md and bench/results.json. Ratios against the baselines
 measured in the same run are the claims; absolute numbers vary by ±20%.
 
-    python bench/run.py [--quick] [--repeats N] [--fashion]
+    python bench/run.py [--quick] [--repeats N]
 """
 
 from __future__ import annotations
@@ -173,7 +173,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, b=128 only")
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--fashion", action="store_true", help="also time to 88% on Fashion-MNIST")
     args = parser.parse_args()
     repeats = 3 if args.quick else args.repeats
     results: dict[str, object] = {}
