@@ -25,6 +25,7 @@ from ._annotations import _NamedMeta, _parse_spec
 from ._errors import AxisError
 from ._lenet import LeNet
 from ._named import NamedArray
+from ._summary import _table
 from ._train import make_step
 
 __all__ = ["Report", "abstract", "abstract_arguments", "symbols", "verify"]
@@ -139,11 +140,6 @@ def _describe(value: Any) -> str:
             else (f"scalar ({value.dtype})")
         )
     return repr(value)
-
-
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
 def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
