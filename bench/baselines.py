@@ -52,7 +52,7 @@ def positional_step(optimizer: optax.GradientTransformation):
         logp = jax.nn.log_softmax(model.logits(x), axis=-1)
         return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
 
-    @eqx.filter_jit
+    @jax.jit
     def step(model, opt_state, x, y):
         loss, grads = eqx.filter_value_and_grad(loss_fn)(model, x, y)
         updates, opt_state = optimizer.update(grads, opt_state, eqx.filter(model, eqx.is_array))

@@ -34,8 +34,8 @@ def typedlenet_run(d: data.Dataset, max_epochs: int) -> dict:
     model = tl.LeNet(key=jax.random.PRNGKey(0))
     optimizer = optax.adam(LR)
     opt_state = optimizer.init(eqx.filter(model, eqx.is_array))
-    step = eqx.filter_jit(tl.make_step(optimizer))
-    predict = eqx.filter_jit(lambda m, X: tl.argmax(m.logits(X), "class").data)
+    step = jax.jit(tl.make_step(optimizer))
+    predict = jax.jit(lambda m, X: tl.argmax(m.logits(X), "class").data)
     epochs, start = [], time.perf_counter()
     for epoch in range(max_epochs):
         t0 = time.perf_counter()

@@ -53,8 +53,8 @@ def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[
     model = tl.LeNet(key=jax.random.PRNGKey(0), impl=impl)
     optimizer = optax.adam(LR)
     state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
-    step = eqx.filter_jit(tl.make_step(optimizer))
-    infer = eqx.filter_jit(lambda m, X: m.logits(X))
+    step = jax.jit(tl.make_step(optimizer))
+    infer = jax.jit(lambda m, X: m.logits(X))
 
     def train_step() -> None:
         state["model"], state["opt"], loss = step(state["model"], state["opt"], X0, labels)
@@ -73,7 +73,7 @@ def positional_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]]:
     optimizer = optax.adam(LR)
     state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
     step = positional_step(optimizer)
-    infer = eqx.filter_jit(lambda m, x: m.logits(x))
+    infer = jax.jit(lambda m, x: m.logits(x))
 
     def train_step() -> None:
         state["model"], state["opt"], loss = step(state["model"], state["opt"], xj, yj)
