@@ -101,26 +101,7 @@ def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
     return _cm_fwd(x, w)[0]
 
 
-def _tap_sum(x: jax.Array, w: jax.Array) -> jax.Array:
-    """One input channel: the sum over the kernel's taps of shifted images times
-    the tap's weights, a chain of adds that XLA fuses into one pass."""
-    kh, kw = w.shape[2], w.shape[3]
-    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
-    out = None
-    for di in range(kh):
-        for dj in range(kw):
-            term = x[:, :, di : di + h2, dj : dj + w2] * w[:, 0, di, dj][:, None, None, None]
-            out = term if out is None else out + term
-    assert out is not None
-    return out
-
-
 def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    if x.shape[0] == 1:
-        # With one input channel an im2col matmul is only kh·kw deep: the fused
-        # tap sum is 3x faster (LeNet's conv1, b=512). Keep the image; the
-        # backward pass builds the patches it needs for the kernel gradient.
-        return _tap_sum(x, w), (x, w)
     patches = _patches_cm(x, w.shape[2], w.shape[3])
     out = lax.dot_general(w, patches, (((1, 2, 3), (0, 1, 2)), ((), ())))
     return out, (patches, w)
@@ -129,8 +110,6 @@ def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax
 def _cm_bwd(residuals, g):
     patches, w = residuals
     kh, kw = w.shape[2], w.shape[3]
-    if patches.ndim == 4:  # the image itself (one input channel)
-        patches = _patches_cm(patches, kh, kw)
     dw = lax.dot_general(g, patches, (((1, 2, 3), (3, 4, 5)), ((), ())))  # o c kh kw
     dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw n h2 w2
     zero = jnp.zeros((), g.dtype)
