@@ -13,9 +13,9 @@ from ._named import NamedArray
 
 __all__ = ["summary"]
 
-# Each tensor of the seed's Model: its equation, and its axes' sizes in the
-# seed's symbols.
-_TENSORS = [
+# Each tensor of the seed's Model: its label, its key in `LeNet.forward`, its
+# equation, and its axes' sizes in the seed's symbols (shared with `verify`).
+TENSORS = [
     ("X^0", "X0", "input", "batch:b channels:c1 height:h width:w"),
     (
         "X^1",
@@ -45,7 +45,7 @@ _TENSORS = [
     ("O", "O", "softmax_class [MLP(X^5; U, V)]_{out→class}", "batch:b class:h3"),
 ]
 
-_PARAMETERS = [
+PARAMETERS = [
     ("W^1", "W1", "channels':c2 channels:c1 kh:kh1 kw:kw1"),
     ("W^2", "W2", "channels':c3 channels:c2 kh:kh2 kw:kw2"),
     ("B^1", "B1", "channels':c2"),
@@ -67,7 +67,7 @@ def _axes(x: NamedArray | jax.ShapeDtypeStruct, symbols: str) -> str:
     )
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -89,15 +89,15 @@ def summary(model: LeNet, batch: int = 1) -> str:
     lines = [
         f"LeNet (the seed's Model; impl={cfg.impl!r})",
         "",
-        *_table(
+        *table(
             [("tensor", "equation", "named sizes")]
-            + [(label, eq, _axes(tensors[key], sym)) for label, key, eq, sym in _TENSORS]
+            + [(label, eq, _axes(tensors[key], sym)) for label, key, eq, sym in TENSORS]
         ),
         "",
     ]
     rows = [("parameter", "named shape", "count")]
     total = 0
-    for label, field, sym in _PARAMETERS:
+    for label, field, sym in PARAMETERS:
         p = getattr(model, field)
         if p is None:
             continue
@@ -105,7 +105,7 @@ def summary(model: LeNet, batch: int = 1) -> str:
         total += count
         rows.append((label, _axes(p, sym), f"{count:,}"))
     rows.append(("total", "", f"{total:,}"))
-    lines += _table(rows)
+    lines += table(rows)
     h4, w4 = cfg.sizes()["X4"]
     lines += [
         "",

@@ -25,7 +25,7 @@ from ._annotations import _NamedMeta, _parse_spec
 from ._errors import AxisError
 from ._lenet import LeNet
 from ._named import NamedArray
-from ._summary import _table
+from ._summary import PARAMETERS, TENSORS, table
 from ._train import make_step
 
 __all__ = ["Report", "abstract", "abstract_arguments", "symbols", "verify"]
@@ -102,7 +102,7 @@ class Report:
     def __str__(self) -> str:
         rows = [("tensor", "equation", "named sizes")]
         rows += [(label, eq, _describe(value)) for label, eq, value in self.tensors]
-        lines = [self.title, "", *_table(rows)]
+        lines = [self.title, "", *table(rows)]
         if self.parameters:
             prows = [("parameter", "named shape", "count")]
             total = 0
@@ -111,7 +111,7 @@ class Report:
                 total += count
                 prows.append((label, _describe(p), f"{count:,}"))
             prows.append(("total", "", f"{total:,}"))
-            lines += ["", *_table(prows)]
+            lines += ["", *table(prows)]
         if self.notes:
             lines += ["", *self.notes]
         return "\n".join(lines)
@@ -171,17 +171,6 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
     return report
 
 
-_EQUATIONS = [
-    ("X^0", "X0", "input"),
-    ("X^1", "X1", "[ReLU(conv2d(X^0; W^1))]_{channels'→channels}"),
-    ("X^2", "X2", "maxpool2d(X^1, ph1, pw1)"),
-    ("X^3", "X3", "[ReLU(conv2d(X^2; W^2))]_{channels'→channels}"),
-    ("X^4", "X4", "maxpool2d(X^3, ph2, pw2)"),
-    ("X^5", "X5", "X^4_{height,width,channels} → inp"),
-    ("O", "O", "softmax_class [MLP(X^5; U, V)]_{out→class}"),
-]
-
-
 def _verify_lenet(
     model: LeNet,
     *,
@@ -210,20 +199,11 @@ def _verify_lenet(
         "LeNet: forward pass and training step (cross-entropy, gradient, optax update) "
         "verified abstractly (jax.eval_shape; no FLOPs)"
     )
-    report.tensors = [(label, eq, tensors[key]) for label, key, eq in _EQUATIONS]
+    report.tensors = [(label, eq, tensors[key]) for label, key, eq, _ in TENSORS]
     report.tensors.append(("loss", "-mean_batch sum_class onehot(labels) ⊙ log O", loss))
     report.parameters = [
         (label, getattr(model, field))
-        for label, field in [
-            ("W^1", "W1"),
-            ("W^2", "W2"),
-            ("B^1", "B1"),
-            ("B^2", "B2"),
-            ("U", "U"),
-            ("b^1", "b1"),
-            ("V", "V"),
-            ("b^2", "b2"),
-        ]
+        for label, field, _ in PARAMETERS
         if getattr(model, field) is not None
     ]
     if isinstance(batch, str):
