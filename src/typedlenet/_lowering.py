@@ -84,9 +84,11 @@ def _add(terms: list[jax.Array]) -> jax.Array:
 
 def _patches_cm(x: jax.Array, kh: int, kw: int) -> jax.Array:
     """im2col, channel-major: `x (c, n, h, w)` → `(c, kh, kw, n, h-kh+1, w-kw+1)`."""
+    # Column shifts first: the unaligned slicing of short image rows then runs on
+    # kw copies, and the row shifts copy whole contiguous blocks.
     h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
-    rows = jnp.stack([x[:, :, di : di + h2] for di in range(kh)], axis=1)  # c kh n h2 w
-    return jnp.stack([rows[..., dj : dj + w2] for dj in range(kw)], axis=2)
+    cols = jnp.stack([x[..., dj : dj + w2] for dj in range(kw)], axis=1)  # c kw n h w2
+    return jnp.stack([cols[:, :, :, di : di + h2] for di in range(kh)], axis=1)
 
 
 @jax.custom_vjp
@@ -95,7 +97,7 @@ def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
     `(o, n, h-kh+1, w-kw+1)`: channel-major, image rows innermost.
 
     im2col and one matmul; the backward pass is one matmul for the kernel
-    gradient (landing in the kernel's layout) and a col2im of pad-and-add
+    gradient and a col2im of pad-and-add
     stages for the input gradient, instead of XLA:CPU's convolution gradients.
     """
     return _cm_fwd(x, w)[0]
@@ -110,7 +112,11 @@ def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax
 def _cm_bwd(residuals, g):
     patches, w = residuals
     kh, kw = w.shape[2], w.shape[3]
-    dw = lax.dot_general(g, patches, (((1, 2, 3), (3, 4, 5)), ((), ())))  # o c kh kw
+    # The kernel gradient is computed as `(c kh kw) × o` and transposed (a tiny
+    # array): in that orientation XLA:CPU copies the small `g`, not the patches.
+    dw = jnp.transpose(
+        lax.dot_general(patches, g, (((3, 4, 5), (1, 2, 3)), ((), ()))), (3, 0, 1, 2)
+    )  # o c kh kw
     dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw n h2 w2
     zero = jnp.zeros((), g.dtype)
     rows = _add(
