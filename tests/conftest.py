@@ -1,7 +1,13 @@
 import os
 
-import jax
-from hypothesis import HealthCheck, settings
+# Four CPU devices for the data-parallel tests (`test_sharding.py`); set before
+# JAX starts its backend. Every other test runs on the first of them, as usual.
+_FLAG = "--xla_force_host_platform_device_count"
+if _FLAG not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_FLAG}=4".strip()
+
+import jax  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Positional broadcasting must never happen silently inside the library.
 jax.config.update("jax_numpy_rank_promotion", "raise")

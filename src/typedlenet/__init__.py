@@ -34,6 +34,17 @@ from ._ops import (
     where,
 )
 from ._runtime import allocator_tuned, tune_allocator
+from ._sharding import (
+    AxisMapping,
+    ShardingError,
+    constrain,
+    data_mesh,
+    named_sharding,
+    partition_spec,
+    replicate,
+    replicated,
+    shard,
+)
 from ._summary import summary
 from ._train import cross_entropy, make_step
 from ._transforms import vmap
@@ -86,6 +97,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     # errors
     "AxisError",
     "AxisTypeError",
+    "ShardingError",
     # the seed's LeNet
     "LeNet",
     "LeNetConfig",
@@ -96,6 +108,15 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     # training
     "cross_entropy",
     "make_step",
+    # placement on devices, by name
+    "AxisMapping",
+    "constrain",
+    "data_mesh",
+    "named_sharding",
+    "partition_spec",
+    "replicate",
+    "replicated",
+    "shard",
     # runtime
     "allocator_tuned",
     "tune_allocator",

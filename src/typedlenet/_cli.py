@@ -15,6 +15,7 @@ from ._errors import AxisError
 from ._lenet import LeNet
 from ._named import NamedArray
 from ._runtime import allocator_tuned
+from ._sharding import ShardingError
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, train
 from ._verify import verify
 
@@ -152,6 +153,7 @@ def _dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> data.
 
 
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    devices = _distributed(args, parser)
     dataset = _dataset(args, parser)
     for flag, given, actual in (
         ("--height", args.height, dataset.height),
@@ -173,24 +175,30 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         dry_run=args.dry_run,
         progress=not args.no_progress,
         model=model_sizes(args, parser),
+        devices=devices,
     )
+    say = print if jax.process_index() == 0 else _silent
     if allocator_tuned():
-        print(
+        say(
             "allocator: glibc malloc set to keep XLA's scratch buffers (one arena, 1 GiB "
             "thresholds); TYPEDLENET_TUNE_MALLOC=0 keeps glibc's defaults"
         )
-    print(
+    say(
         f"training LeNet on {dataset.name}: {len(dataset.train_labels):,} training and "
         f"{len(dataset.test_labels):,} test images, {args.epochs} epochs, batch {args.batch_size}"
     )
     result = train(config, dataset)
-    print(
+    say(
         f"done: {dataset.name}, {result['epoch']} epochs, test accuracy "
         f"{100 * result['test_accuracy']:.2f}% (loss {result['test_loss']:.4f}), "
         f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, metrics and "
         f"curves.png in {args.checkpoint_dir}"
     )
     return 0
+
+
+def _silent(*_: object) -> None:
+    """What a process other than the first prints: nothing."""
 
 
 def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -304,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="one step per epoch, to check that it all runs"
     )
     train_.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _parallel_options(train_)
     train_.set_defaults(run=_train)
 
     evaluate_ = commands.add_parser(
@@ -334,6 +343,61 @@ def build_parser() -> argparse.ArgumentParser:
     download_.add_argument("--data-dir", required=True, metavar="DIR", help="where to put them")
     download_.set_defaults(run=_download)
     return parser
+
+
+def _parallel_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "data parallel (a JAX mesh; `batch` is split over it by name, parameters replicated)"
+    )
+    group.add_argument(
+        "--devices",
+        type=_positive,
+        metavar="N",
+        help="devices in the mesh, all processes together (1; with --coordinator-address: "
+        "all of them)",
+    )
+    group.add_argument(
+        "--coordinator-address",
+        metavar="HOST:PORT",
+        help="multi-process run: the address of process 0, for jax.distributed.initialize",
+    )
+    group.add_argument(
+        "--num-processes", type=_positive, metavar="P", help="multi-process run: processes"
+    )
+    group.add_argument(
+        "--process-id", type=_nonnegative, metavar="I", help="multi-process run: this one's rank"
+    )
+
+
+def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Join a multi-process run when asked; return the mesh's device count."""
+    given = [f for f in ("num_processes", "process_id") if getattr(args, f) is not None]
+    if args.coordinator_address is None:
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            parser.error(f"{flag} needs --coordinator-address HOST:PORT")
+        return args.devices or 1
+    host, colon, port = args.coordinator_address.rpartition(":")
+    if not colon or not host or not port.isdigit():
+        parser.error(f"--coordinator-address {args.coordinator_address!r}: expected HOST:PORT")
+    if len(given) != 2:
+        parser.error("--coordinator-address needs --num-processes and --process-id")
+    if args.process_id >= args.num_processes:
+        parser.error(
+            f"--process-id {args.process_id} must be less than --num-processes {args.num_processes}"
+        )
+    try:
+        jax.distributed.initialize(
+            args.coordinator_address,
+            num_processes=args.num_processes,
+            process_id=args.process_id,
+        )
+    except Exception as error:  # JAX's own message says what failed
+        raise ShardingError(
+            f"could not join the run at --coordinator-address {args.coordinator_address} "
+            f"as process {args.process_id} of {args.num_processes}: {error}"
+        ) from None
+    return args.devices or jax.device_count()
 
 
 def _data_options(parser: argparse.ArgumentParser, default: str | None = "mnist-5k") -> None:
