@@ -216,8 +216,23 @@ def main() -> None:
         "command": "python bench/run.py" + (" --quick" if args.quick else ""),
     }
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    (ROOT / "BENCHMARKS.md").write_text(report(results))
+    write_section(None, report(results))
     print(report(results))
+
+
+def write_section(title: str | None, text: str) -> None:
+    """Put `text` into BENCHMARKS.md: as its main part (`title` None) or as the
+    section `## title`, keeping what the other benchmark scripts wrote."""
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else ""
+    parts = old.split("\n## ")
+    sections = {p.split("\n", 1)[0]: p for p in parts[1:]}
+    main = parts[0].rstrip("\n") + "\n"
+    if title is None:
+        main = text.rstrip("\n") + "\n"
+    else:
+        sections[title] = f"{title}\n\n{text.strip()}\n"
+    path.write_text(main + "".join(f"\n## {body.rstrip()}\n" for body in sections.values()))
 
 
 def report(r: dict) -> str:
