@@ -15,36 +15,57 @@ from jax import lax
 __all__ = ["conv2d_cnhw", "max_pool"]
 
 
-def _windows(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> tuple[jax.Array, int, int]:
-    """`x` (trimmed to whole windows) with each window axis right after its position
-    axis; returns the array and the positions of the two window axes."""
-    for pos, k in ((hpos, kh), (wpos, kw)):
-        whole = x.shape[pos] // k * k
-        if whole != x.shape[pos]:
-            x = lax.slice_in_dim(x, 0, whole, axis=pos)
-    shape: list[int] = []
-    window_axes = {}
-    for i, n in enumerate(x.shape):
-        if i in (hpos, wpos):
-            k = kh if i == hpos else kw
-            shape += [n // k, k]
-            window_axes[i] = len(shape) - 1
-        else:
-            shape.append(n)
-    return jnp.reshape(x, shape), window_axes[hpos], window_axes[wpos]
+def _phases(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> list[jax.Array]:
+    """The `kh·kw` phases of `x`'s windows: phase `(i, j)` holds, for every window,
+    its element at row `i` and column `j` (strided slices; partial windows dropped)."""
+    rows, cols = x.shape[hpos] // kh * kh, x.shape[wpos] // kw * kw
+    phases = []
+    for i in range(kh):
+        for j in range(kw):
+            start, limit, strides = [0] * x.ndim, list(x.shape), [1] * x.ndim
+            start[hpos], limit[hpos], strides[hpos] = i, rows, kh
+            start[wpos], limit[wpos], strides[wpos] = j, cols, kw
+            phases.append(lax.slice(x, start, limit, strides))
+    return phases
+
+
+def _interleave(
+    phases: list[jax.Array], hpos: int, wpos: int, kh: int, kw: int, shape: tuple[int, ...]
+) -> jax.Array:
+    """Undo `_phases`: the array of `shape` whose phases are `phases` (zero in the
+    rows and columns that no whole window covers)."""
+    y_shape = phases[0].shape
+    stacked = jnp.reshape(jnp.stack(phases, axis=-1), (*y_shape, kh, kw))
+    order: list[int] = []
+    for axis in range(len(y_shape)):
+        order.append(axis)
+        if axis == hpos:
+            order.append(len(y_shape))
+        if axis == wpos:
+            order.append(len(y_shape) + 1)
+    whole = [n * (kh if a == hpos else kw if a == wpos else 1) for a, n in enumerate(y_shape)]
+    x = jnp.reshape(jnp.transpose(stacked, order), whole)
+    pad = [(0, n - m, 0) for n, m in zip(shape, x.shape)]
+    if any(p[1] for p in pad):
+        x = lax.pad(x, jnp.zeros((), x.dtype), pad)
+    return x
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3, 4))
 def max_pool(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> jax.Array:
     """Non-overlapping `kh × kw` max pooling of axes `hpos`, `wpos` (floor).
 
-    The forward pass is a reshape and a maximum. The backward pass routes the
-    gradient to the positions equal to their window's maximum, shared equally
-    among ties (as the gradient of `max` over the unfolded windows is), instead
-    of XLA's `select_and_scatter`.
+    The forward pass is an elementwise maximum of the windows' `kh·kw` phases
+    (strided slices), which XLA fuses with the producer of `x`. The backward
+    pass routes the gradient to the positions equal to their window's maximum,
+    shared equally among ties (as the gradient of `max` over the unfolded
+    windows is), instead of XLA's `select_and_scatter`.
     """
-    z, a, b = _windows(x, hpos, wpos, kh, kw)
-    return jnp.max(z, axis=(a, b))
+    phases = _phases(x, hpos, wpos, kh, kw)
+    y = phases[0]
+    for phase in phases[1:]:
+        y = jnp.maximum(y, phase)
+    return y
 
 
 def _max_pool_fwd(x, hpos, wpos, kh, kw):
@@ -54,21 +75,10 @@ def _max_pool_fwd(x, hpos, wpos, kh, kw):
 
 def _max_pool_bwd(hpos, wpos, kh, kw, residuals, g):
     x, y = residuals
-    z, a, b = _windows(x, hpos, wpos, kh, kw)
-    y_up = jnp.expand_dims(y, (a, b))
-    mask = z == y_up
-    share = jnp.expand_dims(g, (a, b)) / jnp.sum(mask, axis=(a, b), keepdims=True)
-    dz = jnp.where(mask, share, jnp.zeros((), x.dtype))
-    dx = jnp.reshape(
-        dz,
-        [
-            n // k * k if i in (hpos, wpos) else n
-            for i, n, k in ((i, n, kh if i == hpos else kw) for i, n in enumerate(x.shape))
-        ],
-    )
-    pad = [(0, n - m, 0) for n, m in zip(x.shape, dx.shape)]
-    if any(p[1] for p in pad):
-        dx = lax.pad(dx, jnp.zeros((), x.dtype), pad)
+    masks = [phase == y for phase in _phases(x, hpos, wpos, kh, kw)]
+    share = g / _add([m.astype(g.dtype) for m in masks])
+    zero = jnp.zeros((), g.dtype)
+    dx = _interleave([jnp.where(m, share, zero) for m in masks], hpos, wpos, kh, kw, x.shape)
     return (dx,)
 
 
@@ -96,11 +106,27 @@ def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
     """Valid convolution of `x (c, n, h, w)` with `w (o, c, kh, kw)` into
     `(o, n, h-kh+1, w-kw+1)`: channel-major, image rows innermost.
 
-    im2col and one matmul; the backward pass is one matmul for the kernel
-    gradient and a col2im of pad-and-add
-    stages for the input gradient, instead of XLA:CPU's convolution gradients.
+    Under differentiation: im2col and one matmul, whose patches the backward
+    pass reuses (one matmul for the kernel gradient, a col2im of pad-and-add
+    stages for the input gradient) instead of XLA:CPU's convolution gradients.
+    Without it, one input channel is a sum over the kernel's taps instead, which
+    XLA fuses with what consumes it (the pooling) and which stores no patches.
     """
+    if x.shape[0] == 1:
+        return _taps(x, w)
     return _cm_fwd(x, w)[0]
+
+
+def _taps(x: jax.Array, w: jax.Array) -> jax.Array:
+    """The convolution of a one-channel `x` as `sum_{di,dj} w[:, 0, di, dj] · x shifted`."""
+    kh, kw = w.shape[2], w.shape[3]
+    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+    terms = [
+        w[:, 0, di, dj, None, None, None] * x[:, :, di : di + h2, dj : dj + w2]
+        for di in range(kh)
+        for dj in range(kw)
+    ]
+    return _add(terms)
 
 
 def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
