@@ -215,11 +215,12 @@ def test_evaluate_on_a_mesh_matches_one_device(mesh, tiny):
     ],
 )
 def test_cli_parallel_misuse_is_a_clear_error(tmp_path, tiny, args, status, message):
-    got, _, err = cli(
+    got, out, err = cli(
         "train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", tmp_path, *args
     )
     assert got == status, err
     assert message in err and "Traceback" not in err
+    assert "training LeNet" not in out  # refused before the run starts
 
 
 def test_cli_devices_trains_and_says_so(tmp_path, tiny):

@@ -16,7 +16,7 @@ from ._lenet import LeNet
 from ._named import NamedArray
 from ._runtime import allocator_tuned
 from ._sharding import ShardingError
-from ._trainer import DivergedError, RunConfig, evaluate, load_model, train
+from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, train
 from ._verify import verify
 
 __all__ = ["main"]
@@ -177,6 +177,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         model=model_sizes(args, parser),
         devices=devices,
     )
+    make_mesh(config)  # a device count or batch size that cannot work fails here, first
     say = print if jax.process_index() == 0 else _silent
     if allocator_tuned():
         say(
