@@ -41,10 +41,12 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Speed against a positional equinox LeNet and PyTorch eager (not part of `nox`).
 
-    Writes BENCHMARKS.md and bench/results.json, then times training to 88% on
+    Writes BENCHMARKS.md and bench/results.json, adds the cost of a device mesh
+    on forced CPU devices (bench/sharding.json), then times training to 88% on
     Fashion-MNIST (bench/fashion.json) where the dataset is installed; arguments
     after `--` go to bench/run.py (`--quick`, `--repeats N`).
     """
     session.install(".[train]", "torch==2.13.0")
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/sharding.py")
     session.run("python", "bench/fashion.py")
