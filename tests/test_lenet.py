@@ -201,3 +201,44 @@ def test_summary():
     assert total.split() == ["total", "34,600"]
     with_bias = tl.summary(tl.LeNet(key=KEY, conv_bias=True))
     assert "B^1" in with_bias and "34,622" in with_bias
+
+
+@pytest.mark.parametrize("chunks", [2, 3, 4])
+def test_pieces_of_the_batch_change_nothing(chunks):
+    """`logits` computed in pieces of `batch` equals it computed whole."""
+    whole = tl.LeNet(key=KEY, conv_bias=True, chunks=1)
+    split = tl.LeNet(key=KEY, conv_bias=True, chunks=chunks)
+    X0 = images(whole.config, batch=10)
+    labels = tl.named(jnp.arange(10) % 10, "batch")
+    np.testing.assert_allclose(
+        split.logits(X0).align("batch class").data,
+        whole.logits(X0).align("batch class").data,
+        rtol=1e-6,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        split(X0).align("batch class").data, whole(X0).align("batch class").data, atol=1e-7
+    )
+    g_whole = jax.grad(tl.cross_entropy)(whole, X0, labels)
+    g_split = jax.grad(tl.cross_entropy)(split, X0, labels)
+    for name in ["W1", "W2", "U", "b1", "V", "b2", "B1", "B2"]:
+        a, b = getattr(g_split, name), getattr(g_whole, name)
+        np.testing.assert_allclose(a.data, b.align(a.names).data, rtol=1e-5, atol=1e-7)
+
+
+def test_how_the_batch_is_split(monkeypatch):
+    from typedlenet._lenet import _pieces
+
+    config = tl.LeNetConfig()
+    X = lambda n: tl.named(jnp.zeros((n, 1, 28, 28)), "batch channels height width")  # noqa: E731
+    explicit = tl.LeNetConfig(chunks=3)
+    assert _pieces(X(10), explicit) == [slice(0, 3), slice(3, 6), slice(6, 10)]
+    assert len(_pieces(X(2), explicit)) == 2  # never an empty piece
+    assert len(_pieces(X(512), tl.LeNetConfig(chunks=3, impl="reference"))) == 1
+    # Several devices (the tests force 4): the batch may be sharded, so no split.
+    assert jax.device_count() > 1 and len(_pieces(X(512), config)) == 1
+    # One CPU device: 2 pieces from 64 images, 4 from 256.
+    monkeypatch.setattr(jax, "device_count", lambda: 1)
+    assert [len(_pieces(X(n), config)) for n in (63, 64, 255, 256)] == [1, 2, 2, 4]
+    with pytest.raises(ValueError, match=r"`chunks` \(=0\) must be a positive int or None"):
+        tl.LeNetConfig(chunks=0)
