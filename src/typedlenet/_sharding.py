@@ -8,7 +8,7 @@ the positions, so model code never changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jax
@@ -179,15 +179,8 @@ def _place(value: Any, sharding: NamedSharding) -> jax.Array:
         return jax.device_put(value, sharding)
     # Several processes: each builds only the shards of its own devices, from
     # the global value it holds.
-    host = np.asarray(value) if not isinstance(value, jax.Array) else value
-    return jax.make_array_from_callback(host.shape, sharding, _indexer(host))
-
-
-def _indexer(host: Any) -> Callable[[Any], Any]:
-    def part(index: Any) -> Any:
-        return host[index]
-
-    return part
+    host = value if isinstance(value, jax.Array) else np.asarray(value)
+    return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
 
 
 def constrain(x: NamedArray, mesh: Mesh, mapping: AxisMapping) -> NamedArray:

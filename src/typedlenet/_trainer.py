@@ -34,6 +34,7 @@ __all__ = [
     "load_model",
     "make_mesh",
     "place_batch",
+    "silent",
     "train",
 ]
 
@@ -190,7 +191,7 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     mesh = make_mesh(config)
     main_process = jax.process_index() == 0
     if not main_process:
-        log = _quiet
+        log = silent
     key = jax.random.PRNGKey(config.seed)
     model = LeNet(key=key, **config.model)
     opt_state = optimizer.init(_params(model))
@@ -292,8 +293,8 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
 
 
-def _quiet(message: str) -> None:
-    """The log of a process other than the first: silent."""
+def silent(message: str) -> None:
+    """The log of a process other than the first: it prints nothing."""
 
 
 def _progress(config: RunConfig, epoch: int, total: int) -> Any:
