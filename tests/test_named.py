@@ -23,9 +23,25 @@ def test_named_from_string_and_sequence():
     assert isinstance(x.data, jax.Array)
 
 
-def test_any_string_is_a_name():
-    x = tl.named(jnp.zeros((6, 1, 5, 5)), ["channels'", "channels", "kh", "a b"])
-    assert x.sizes["channels'"] == 6 and x.sizes["a b"] == 5
+def test_names_follow_the_annotation_grammar():
+    x = tl.named(jnp.zeros((6, 1, 5, 5)), ["channels'", "channels", "kh", "α-β"])
+    assert x.sizes["channels'"] == 6 and x.sizes["α-β"] == 5
+
+
+@pytest.mark.parametrize(
+    "bad, problem",
+    [("a b", "whitespace"), ("3", "digit"), ("2d", "digit"), ("", "empty"), ("h:3", "`:`")],
+)
+def test_names_that_break_the_grammar_are_refused_where_made(bad, problem):
+    with pytest.raises(tl.AxisError, match=problem) as info:
+        tl.named(jnp.zeros((2, 3)), ["ok", bad])
+    assert info.value.axis == bad and "an axis name is" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["3", "2d", "_"])
+def test_annotations_refuse_names_they_would_misread(bad):
+    with pytest.raises(ValueError, match=f"the axis name `{bad}`"):
+        tl.Float[tl.NamedArray, f"batch {bad}"]
 
 
 def test_printing_shows_names_and_sizes():

@@ -1,17 +1,19 @@
 """typedlenet: Named Tensor Notation in JAX, with axis names and sizes checked."""
 
-from ._annotations import Bool, Float, Int, Num, Shaped
+from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
 from ._checking import checks, checks_enabled, set_checks, typechecked
 from ._errors import AxisError, AxisTypeError
 from ._layers import conv2d, maxpool2d, mlp
 from ._lenet import LeNet, LeNetConfig
-from ._named import NamedArray, Names, named
+from ._named import NamedArray, named
+from ._nmap import Untagged, nmap, tag, untag
 from ._ops import (
     argmax,
     dot,
     elementwise,
     exp,
     flatten,
+    gelu,
     lift,
     log,
     log_softmax,
@@ -31,6 +33,7 @@ from ._ops import (
     tanh,
     unflatten,
     unfold,
+    var,
     where,
 )
 from ._runtime import allocator_tuned, tune_allocator
@@ -45,9 +48,11 @@ from ._sharding import (
     replicated,
     shard,
 )
+from ._sizes import Names, Size
+from ._structure import arange, astype, concatenate, pad, split, stack, take
 from ._summary import summary
 from ._train import cross_entropy, make_step
-from ._transforms import vmap
+from ._transforms import grad, scan, value_and_grad, vmap
 from ._verify import Report, abstract, abstract_arguments, symbols, verify
 
 __version__ = "0.1.0"
@@ -56,13 +61,18 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     # the named array
     "NamedArray",
     "Names",
+    "Size",
     "named",
     # the notation's operations
+    "arange",
     "argmax",
+    "astype",
+    "concatenate",
     "dot",
     "elementwise",
     "exp",
     "flatten",
+    "gelu",
     "lift",
     "log",
     "log_softmax",
@@ -73,23 +83,38 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "min",
     "minimum",
     "one_hot",
+    "pad",
     "relu",
     "rename",
     "sigmoid",
     "softmax",
+    "split",
     "sqrt",
+    "stack",
     "sum",
+    "take",
     "tanh",
     "unflatten",
     "unfold",
-    "vmap",
+    "var",
     "where",
+    # any positional function, lifted by name; transformations by name
+    "Untagged",
+    "grad",
+    "nmap",
+    "scan",
+    "tag",
+    "untag",
+    "value_and_grad",
+    "vmap",
     # annotations and checking
     "Bool",
     "Float",
     "Int",
+    "Integer",
     "Num",
     "Shaped",
+    "UInt",
     "checks",
     "checks_enabled",
     "set_checks",

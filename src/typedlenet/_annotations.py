@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import jaxtyping
 
-__all__ = ["Bool", "Float", "Int", "Num", "Shaped"]
+from ._sizes import NAME_RULE, name_problem
+
+__all__ = ["Bool", "Float", "Int", "Integer", "Num", "Shaped", "UInt"]
 
 
 def _symbol(name: str) -> str:
@@ -59,6 +61,9 @@ def _parse_spec(text: str) -> _Spec:
             raise ValueError(f'annotation "{text}": axis `{name}` has `:` but no size')
         if name in names:
             raise ValueError(f'annotation "{text}" names axis `{name}` twice')
+        problem = name_problem(name)
+        if problem is not None:
+            raise ValueError(f'annotation "{text}": the axis name `{name}` {problem}; {NAME_RULE}')
         if not colon:
             dim = name
         names.append(name)
@@ -170,11 +175,15 @@ if TYPE_CHECKING:
     from typing import Annotated as Bool
     from typing import Annotated as Float
     from typing import Annotated as Int
+    from typing import Annotated as Integer
     from typing import Annotated as Num
     from typing import Annotated as Shaped
+    from typing import Annotated as UInt
 else:
     Shaped = _Kind("Shaped", jaxtyping.Shaped)
     Float = _Kind("Float", jaxtyping.Float)
-    Int = _Kind("Int", jaxtyping.Int)
+    Int = _Kind("Int", jaxtyping.Int)  # signed integers
+    UInt = _Kind("UInt", jaxtyping.UInt)  # unsigned integers
+    Integer = _Kind("Integer", jaxtyping.Integer)  # either
     Num = _Kind("Num", jaxtyping.Num)
     Bool = _Kind("Bool", jaxtyping.Bool)

@@ -23,6 +23,7 @@ from ._checking import typechecked
 from ._errors import AxisError
 from ._lowering import conv2d_cnhw, max_pool
 from ._named import NamedArray
+from ._sizes import Size, clash, fmt, holds, size
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
 
@@ -123,14 +124,7 @@ def conv2d(
     _refuse(W, ("height", "width"), "conv2d", "W", "which the result would take from `X`")
     for axis in X.names:
         if W.sizes.get(axis, X.sizes[axis]) != X.sizes[axis]:
-            raise AxisError(
-                f"conv2d: axis `{axis}` has size {X.sizes[axis]} in `X` and {W.sizes[axis]} in `W`",
-                op="conv2d",
-                argument="W",
-                axis=axis,
-                expected=X.sizes[axis],
-                actual=W.sizes[axis],
-            )
+            raise clash("conv2d", axis, X.sizes[axis], "`X`", W.sizes[axis], "`W`", argument="W")
     for axis, window in (("height", "kh"), ("width", "kw")):
         if _larger(W.sizes[window], X.sizes[axis], window, axis):
             raise AxisError(
@@ -158,8 +152,8 @@ def conv2d(
 @typechecked
 def maxpool2d(
     X: Float[NamedArray, "... height:h width:w"],
-    kh: int,
-    kw: int,
+    kh: Size,
+    kw: Size,
     *,
     floor: bool = False,
     impl: Impl = "fast",
@@ -171,9 +165,11 @@ def maxpool2d(
     unless `floor=True`, which drops the last rows or columns.
     """
     _check_impl(impl, "maxpool2d")
+    kh = size(kh, op="maxpool2d", argument="kh")
+    kw = size(kw, op="maxpool2d", argument="kw")
     for axis, k, arg in (("height", kh, "kh"), ("width", kw, "kw")):
         n = X.sizes[axis]
-        if k < 1 or k > n:
+        if holds(lambda: k > n, f"{fmt(n)} >= {fmt(k)}", op="maxpool2d", argument=arg, axis=axis):
             raise AxisError(
                 f"maxpool2d: `{arg}` (={k}) must be between 1 and the size of axis `{axis}` (={n})",
                 op="maxpool2d",
@@ -182,10 +178,13 @@ def maxpool2d(
                 expected=n,
                 actual=k,
             )
-        if n % k and not floor:
+        divides = holds(
+            lambda: n % k == 0, f"{fmt(n)} % {fmt(k)} == 0", op="maxpool2d", argument=arg, axis=axis
+        ) if not floor else True
+        if not divides:
             raise AxisError(
                 f"maxpool2d: `{arg}` (={k}) does not divide axis `{axis}` (={n}); "
-                f"the seed's `{axis}: {n}/{k}` is not a size (pass floor=True to drop "
+                f"the seed's `{axis}: {fmt(n)}/{fmt(k)}` is not a size (pass floor=True to drop "
                 f"the last {n % k})",
                 op="maxpool2d",
                 argument=arg,
@@ -194,7 +193,7 @@ def maxpool2d(
                 actual=n,
             )
     _refuse(X, ("kh", "kw"), "maxpool2d", "X", "which the unfold would create")
-    if impl == "reference":
+    if impl == "reference" or not (isinstance(kh, int) and isinstance(kw, int)):
         U = ops.unfold(X, "height", "kh", kh, stride=kh)
         U = ops.unfold(U, "width", "kw", kw, stride=kw)
         return ops.max(U, "kh kw")

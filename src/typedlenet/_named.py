@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -14,11 +15,10 @@ from jax import lax
 from ._annotations import Shaped
 from ._checking import typechecked
 from ._errors import AxisError
+from ._indexing import index_one
+from ._sizes import Names, as_names, check_unique, clash
 
 __all__ = ["NamedArray", "Names", "as_names", "named"]
-
-Names = str | Sequence[str]
-"""Axis names: a space-separated string (`"batch height"`) or a sequence of strings."""
 
 _SHORT_DTYPES = {
     "float64": "f64",
@@ -38,31 +38,25 @@ _SHORT_DTYPES = {
 }
 
 
-def as_names(names: Names, *, argument: str = "names") -> tuple[str, ...]:
-    """Normalise `names` to a tuple of strings; a string is split on whitespace."""
-    if isinstance(names, str):
-        return tuple(names.split())
-    try:
-        out = tuple(names)
-    except TypeError:
-        raise TypeError(
-            f"`{argument}` must be a string or a sequence of strings, got {names!r}"
-        ) from None
-    for name in out:
-        if not isinstance(name, str):
-            raise TypeError(
-                f"`{argument}` must hold strings only, got {name!r} "
-                f"({type(name).__name__}) in {out!r}"
-            )
-    return out
+def _operator_pair(
+    fn: Callable[..., Any], symbol: str
+) -> tuple[Callable[[NamedArray, Any], NamedArray], Callable[[NamedArray, Any], NamedArray]]:
+    """The forward (`x ∘ other`) and reflected (`other ∘ x`) operator methods for `fn`."""
+
+    def forward(self: NamedArray, other: Any) -> NamedArray:
+        return _binary(fn, self, other, symbol)
+
+    def reflected(self: NamedArray, other: Any) -> NamedArray:
+        return _binary(fn, other, self, symbol)
+
+    return forward, reflected
 
 
-def _check_unique(names: tuple[str, ...], op: str) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise AxisError(f"{op}: axis `{name}` appears twice in {names!r}", op=op, axis=name)
-        seen.add(name)
+def _unary(fn: Callable[[Any], Any]) -> Callable[[NamedArray], NamedArray]:
+    def method(self: NamedArray) -> NamedArray:
+        return NamedArray(fn(self.data), self.names)
+
+    return method
 
 
 class NamedArray(eqx.Module):
@@ -78,6 +72,8 @@ class NamedArray(eqx.Module):
 
     def __init__(self, data: Any, names: Names) -> None:
         names = as_names(names)
+        if isinstance(data, NamedArray):
+            raise TypeError(f"named: `array` is already a NamedArray ({data!r}); use `rename`")
         if not hasattr(data, "shape") or not hasattr(data, "dtype"):
             data = jnp.asarray(data)
         if len(names) != len(data.shape):
@@ -89,7 +85,7 @@ class NamedArray(eqx.Module):
                 expected=len(data.shape),
                 actual=len(names),
             )
-        _check_unique(names, "named")
+        check_unique(names, "named")
         self.data = data
         self.names = names
 
@@ -148,6 +144,16 @@ class NamedArray(eqx.Module):
         perm = tuple(self.names.index(n) for n in order)
         return NamedArray(jnp.transpose(self.data, perm), order)
 
+    def untag(self, *names: Names) -> Any:
+        """The axes `names` made positional, for `nmap` (see `tl.untag`)."""
+        from ._nmap import untag  # late: `untag` is built on NamedArray
+
+        return untag(self, *names)
+
+    def astype(self, dtype: Any) -> NamedArray:
+        """The same axes, the elements converted to `dtype`."""
+        return NamedArray(self.data.astype(dtype), self.names)
+
     def __repr__(self) -> str:
         dtype = np.dtype(self.dtype).name if hasattr(self, "data") else "?"
         axes = ", ".join(f"{n}:{s}" for n, s in zip(self.names, self.data.shape))
@@ -159,135 +165,106 @@ class NamedArray(eqx.Module):
 
     def __getitem__(self, index: Mapping[str, Any]) -> NamedArray:
         """`x[{"height": 3}]` takes one position (the axis goes);
-        `x[{"height": slice(2, 10)}]` takes a slice (the axis stays, shorter)."""
+        `x[{"height": slice(2, 10)}]` takes a slice (the axis stays, shorter);
+        `x[{"vocab": tokens}]`, `tokens` a NamedArray of integers, is `take`.
+
+        A concrete position past the end is an `AxisError`; a traced one (under
+        `jax.jit`) cannot be checked and is clamped into range, as in JAX.
+        """
         if not isinstance(index, Mapping):
             raise TypeError(
                 "index a NamedArray by name, e.g. x[{'height': 3}] or "
                 f"x[{{'width': slice(0, 4)}}]; got {index!r}"
             )
-        data, names = self.data, list(self.names)
+        out = self
         for axis, where in index.items():
-            pos = names.index(axis) if axis in names else self.position(axis, op="index")
-            size = data.shape[pos]
-            if isinstance(where, slice):
-                start, stop, step = _slice_bounds(where, size, axis)
-                data = lax.slice_in_dim(data, start, stop, step, axis=pos)
-            elif isinstance(where, (int, np.integer)):
-                if not -size <= int(where) < size:
-                    raise AxisError(
-                        f"index: position {int(where)} is out of range for axis `{axis}` (={size})",
-                        op="index",
-                        axis=axis,
-                        expected=size,
-                        actual=int(where),
-                    )
-                data = lax.index_in_dim(data, int(where) % size, pos, keepdims=False)
-                del names[pos]
-            elif jnp.ndim(where) == 0 and jnp.issubdtype(jnp.result_type(where), jnp.integer):
-                data = lax.dynamic_index_in_dim(data, where, pos, keepdims=False)
-                del names[pos]
+            if isinstance(where, NamedArray):
+                from ._structure import take  # late: `take` is built on NamedArray
+
+                out = take(out, axis, where)
             else:
-                raise TypeError(f"index: axis `{axis}` takes an integer or a slice, got {where!r}")
-        return NamedArray(data, tuple(names))
+                out = NamedArray(*index_one(out.data, out.names, axis, where))
+        return out
 
-    # --- arithmetic by name ---------------------------------------------------
+    # --- arithmetic by name: a table of forward and reflected operators ------
 
-    def __add__(self, other: Any) -> NamedArray:
-        return _binary(jnp.add, self, other, "+")
-
-    def __radd__(self, other: Any) -> NamedArray:
-        return _binary(jnp.add, other, self, "+")
-
-    def __sub__(self, other: Any) -> NamedArray:
-        return _binary(jnp.subtract, self, other, "-")
-
-    def __rsub__(self, other: Any) -> NamedArray:
-        return _binary(jnp.subtract, other, self, "-")
-
-    def __mul__(self, other: Any) -> NamedArray:
-        return _binary(jnp.multiply, self, other, "*")
-
-    def __rmul__(self, other: Any) -> NamedArray:
-        return _binary(jnp.multiply, other, self, "*")
-
-    def __truediv__(self, other: Any) -> NamedArray:
-        return _binary(jnp.true_divide, self, other, "/")
-
-    def __rtruediv__(self, other: Any) -> NamedArray:
-        return _binary(jnp.true_divide, other, self, "/")
-
-    def __floordiv__(self, other: Any) -> NamedArray:
-        return _binary(jnp.floor_divide, self, other, "//")
-
-    def __rfloordiv__(self, other: Any) -> NamedArray:
-        return _binary(jnp.floor_divide, other, self, "//")
-
-    def __mod__(self, other: Any) -> NamedArray:
-        return _binary(jnp.mod, self, other, "%")
-
-    def __pow__(self, other: Any) -> NamedArray:
-        return _binary(jnp.power, self, other, "**")
-
-    def __rpow__(self, other: Any) -> NamedArray:
-        return _binary(jnp.power, other, self, "**")
-
-    def __lt__(self, other: Any) -> NamedArray:
-        return _binary(jnp.less, self, other, "<")
-
-    def __le__(self, other: Any) -> NamedArray:
-        return _binary(jnp.less_equal, self, other, "<=")
-
-    def __gt__(self, other: Any) -> NamedArray:
-        return _binary(jnp.greater, self, other, ">")
-
-    def __ge__(self, other: Any) -> NamedArray:
-        return _binary(jnp.greater_equal, self, other, ">=")
-
-    def __eq__(self, other: Any) -> NamedArray:  # type: ignore[override]
-        return _binary(jnp.equal, self, other, "==")
-
-    def __ne__(self, other: Any) -> NamedArray:  # type: ignore[override]
-        return _binary(jnp.not_equal, self, other, "!=")
-
-    def __and__(self, other: Any) -> NamedArray:
-        return _binary(jnp.logical_and, self, other, "&")
-
-    def __or__(self, other: Any) -> NamedArray:
-        return _binary(jnp.logical_or, self, other, "|")
-
-    def __invert__(self) -> NamedArray:
-        return NamedArray(jnp.invert(self.data), self.names)
-
-    def __neg__(self) -> NamedArray:
-        return NamedArray(-self.data, self.names)
+    __add__, __radd__ = _operator_pair(jnp.add, "+")
+    __sub__, __rsub__ = _operator_pair(jnp.subtract, "-")
+    __mul__, __rmul__ = _operator_pair(jnp.multiply, "*")
+    __truediv__, __rtruediv__ = _operator_pair(jnp.true_divide, "/")
+    __floordiv__, __rfloordiv__ = _operator_pair(jnp.floor_divide, "//")
+    __mod__, __rmod__ = _operator_pair(jnp.mod, "%")
+    __pow__, __rpow__ = _operator_pair(jnp.power, "**")
+    __and__, __rand__ = _operator_pair(jnp.bitwise_and, "&")
+    __or__, __ror__ = _operator_pair(jnp.bitwise_or, "|")
+    __xor__, __rxor__ = _operator_pair(jnp.bitwise_xor, "^")
+    __lshift__, __rlshift__ = _operator_pair(jnp.left_shift, "<<")
+    __rshift__, __rrshift__ = _operator_pair(jnp.right_shift, ">>")
+    # Comparisons have no reflected form: Python swaps `a < b` into `b > a`.
+    __lt__ = _operator_pair(jnp.less, "<")[0]
+    __le__ = _operator_pair(jnp.less_equal, "<=")[0]
+    __gt__ = _operator_pair(jnp.greater, ">")[0]
+    __ge__ = _operator_pair(jnp.greater_equal, ">=")[0]
+    __eq__ = _operator_pair(jnp.equal, "==")[0]  # type: ignore[assignment]
+    __ne__ = _operator_pair(jnp.not_equal, "!=")[0]  # type: ignore[assignment]
+    __invert__ = _unary(jnp.invert)
+    __neg__ = _unary(jnp.negative)
+    __abs__ = _unary(jnp.abs)
 
     def __pos__(self) -> NamedArray:
         return self
 
-    def __abs__(self) -> NamedArray:
-        return NamedArray(jnp.abs(self.data), self.names)
-
     __hash__ = None  # type: ignore[assignment]  # elementwise `==`, like jax.Array
 
+    # --- meeting positional code ------------------------------------------------
 
-def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
-    """`where.indices(size)`, also for a symbolic `size` (then with step >= 1)."""
-    if isinstance(size, int):
-        start, stop, step = where.indices(size)
-        return start, max(start, stop), step
-    step = 1 if where.step is None else where.step
-    if step < 1:
-        raise AxisError(
-            f"index: axis `{axis}` has the symbolic size {size}: a slice of it needs a "
-            f"positive step, got {step}",
-            op="index",
-            axis=axis,
+    # numpy defers to the NamedArray's reflected operator (`np.ones(3) + x` is
+    # `x.__radd__`), which refuses a positional operand with a hint.
+    __array_ufunc__ = None
+
+    def __jax_array__(self) -> Any:
+        # A jax.Array operator (`jnp.float32(2) * x`) asks first: decline, so that
+        # Python calls the NamedArray's reflected operator, which broadcasts by name.
+        caller = sys._getframe(1).f_code.co_name
+        if caller.startswith("_operator_") or caller == "deferring_binary_op":
+            return NotImplemented
+        raise TypeError(
+            f"a NamedArray ({self!r}) was passed to a positional JAX function, which would "
+            "lose its axis names. Lift the function by name instead: `tl.lift(f)(x)` for an "
+            "elementwise f, `tl.nmap(f)(x.untag(\"axis\"))` to give f the axes it works on "
+            "positionally; or pass `x.data` to leave named code on purpose."
         )
 
-    def bound(value: int | None, default: Any) -> Any:
-        return default if value is None else (size + value if value < 0 else value)
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if self.names:
+            raise TypeError(
+                f"numpy cannot take a NamedArray with axes ({self!r}): its order would be "
+                "a guess. Use `x.align(names).data` to choose it."
+            )
+        return np.asarray(self.data, dtype=dtype)
 
-    return bound(where.start, 0), bound(where.stop, size), step
+    def item(self) -> Any:
+        """The value of a 0-axis NamedArray as a Python scalar."""
+        if self.names:
+            raise AxisError(
+                f"item: only a NamedArray with no axes is a scalar; this one has "
+                f"{', '.join(f'`{n}`' for n in self.names)}",
+                op="item",
+                axis=self.names[0],
+            )
+        return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
 
 
 @typechecked
@@ -336,18 +313,12 @@ def broadcast(
                     result.append(name)
                 elif size[name][0] != n:
                     first, where = size[name]
-                    raise AxisError(
-                        f"{op}: axis `{name}` has size {first} in {where} and {n} in {label}",
-                        op=op,
-                        argument=label,
-                        axis=name,
-                        expected=first,
-                        actual=n,
-                    )
+                    raise clash(op, name, first, where, n, label)
         elif not _is_scalar(x):
             raise AxisError(
                 f"{op}: {label} is a positional array of shape "
-                f"{getattr(x, 'shape', '?')}; name its axes with `named` first",
+                f"{getattr(x, 'shape', '?')}; name its axes first "
+                f"(`tl.named(array, \"axis ...\")`) or pass a scalar",
                 op=op,
                 argument=label,
             )

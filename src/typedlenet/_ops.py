@@ -16,10 +16,12 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from ._annotations import Bool, Float, Int, Shaped
+from ._annotations import Bool, Int, Integer, Shaped
 from ._checking import typechecked
 from ._errors import AxisError
-from ._named import NamedArray, Names, as_names, broadcast
+from ._named import NamedArray, broadcast
+from ._sizes import Names, Size, as_names, clash, fmt, holds
+from ._sizes import size as _size
 
 __all__ = [
     "argmax",
@@ -63,22 +65,29 @@ def _axes(
 # --- elementwise ----------------------------------------------------------------
 
 
-@typechecked
-def elementwise(fn: Callable[..., Any], *args: Any) -> Shaped[NamedArray, "..."]:
-    """`fn` applied elementwise to `args` (NamedArrays or scalars), broadcast by name.
-
-    The result has the union of the arguments' axes; an axis they share must
-    have one size. `fn` is any elementwise `jnp`/`jax.nn`/`lax` function.
-    """
+def _elementwise(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> NamedArray:
     name = getattr(fn, "__name__", "elementwise")
     datas, names = broadcast(args, f"`{name}`", [f"argument {i}" for i in range(len(args))])
-    out = fn(*datas)
+    out = fn(*datas, **kwargs)
     if jnp.ndim(out) != len(names):
         raise AxisError(
-            f"`{name}` changed the shape from {names!r}: only elementwise functions lift",
+            f"`{name}` changed the shape from {names!r}: only elementwise functions lift "
+            "this way; give a function the axes it works on with "
+            "`tl.nmap(f)(x.untag(\"axis\"))`",
             op=name,
         )
     return NamedArray(out, names)
+
+
+@typechecked
+def elementwise(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Shaped[NamedArray, "..."]:
+    """`fn` applied elementwise to `args` (NamedArrays or scalars), broadcast by name.
+
+    The result has the union of the arguments' axes; an axis they share must
+    have one size. `fn` is any elementwise `jnp`/`jax.nn`/`lax` function;
+    `kwargs` are passed to it as they are (`approximate=False`).
+    """
+    return _elementwise(fn, args, kwargs)
 
 
 @typechecked
@@ -86,13 +95,15 @@ def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
     """Lift an elementwise function of positional arrays to one of NamedArrays.
 
     `lift(jnp.tanh)(x)` has `x`'s axes; `lift(jnp.maximum)(x, y)` broadcasts `x`
-    and `y` by name. This is the notation's rule that a function of scalars
-    applies at every position of the axes it does not name.
+    and `y` by name; keyword arguments go to `fn` unchanged
+    (`lift(jax.nn.gelu)(x, approximate=False)`). This is the notation's rule
+    that a function of scalars applies at every position of the axes it does
+    not name. For a function that is not elementwise (`cumsum`, `sort`, a norm),
+    use `nmap` with `untag`.
     """
 
-    @typechecked
-    def lifted(*args: Any) -> Shaped[NamedArray, "..."]:
-        return elementwise(fn, *args)
+    def lifted(*args: Any, **kwargs: Any) -> NamedArray:
+        return _elementwise(fn, args, kwargs)
 
     lifted.__name__ = lifted.__qualname__ = getattr(fn, "__name__", "lifted")
     lifted.__doc__ = f"`{lifted.__name__}` applied elementwise, broadcast by name."
@@ -105,6 +116,7 @@ log = lift(jnp.log)
 tanh = lift(jnp.tanh)
 sigmoid = lift(jax.nn.sigmoid)
 sqrt = lift(jnp.sqrt)
+gelu = lift(jax.nn.gelu)
 maximum = lift(jnp.maximum)
 minimum = lift(jnp.minimum)
 
@@ -131,15 +143,7 @@ def dot(
     b_pos = tuple(b.position(n, op="dot", argument="b") for n in names)
     for name in a.names:
         if name in b.names and a.size_of(name) != b.size_of(name):
-            raise AxisError(
-                f"dot: axis `{name}` has size {a.size_of(name)} in `a` and "
-                f"{b.size_of(name)} in `b`",
-                op="dot",
-                argument="b",
-                axis=name,
-                expected=a.size_of(name),
-                actual=b.size_of(name),
-            )
+            raise clash("dot", name, a.size_of(name), "`a`", b.size_of(name), "`b`", argument="b")
     kept = [n for n in a.names if n in b.names and n not in names]
     a_only = [n for n in a.names if n not in b.names]
     b_only = [n for n in b.names if n not in a.names]
@@ -160,7 +164,20 @@ def dot(
 
 def _reduce(fn: Callable[..., Any], x: NamedArray, over: Names | None, op: str) -> NamedArray:
     names, pos = _axes(x, over, op)
+    if op in ("max", "min", "argmax"):
+        _nonempty(x, names, op)
     return NamedArray(fn(x.data, axis=pos), tuple(n for n in x.names if n not in names))
+
+
+def _nonempty(x: NamedArray, names: tuple[str, ...], op: str) -> None:
+    for name in names:
+        if x.size_of(name) == 0:
+            raise AxisError(
+                f"{op}: axis `{name}` has no positions, so it has no {op}",
+                op=op,
+                axis=name,
+                actual=0,
+            )
 
 
 @typechecked
@@ -194,15 +211,38 @@ def logsumexp(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped
 
 
 @typechecked
+def var(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The variance over the axes `over`: `mean_over (x - mean_over x)²`."""
+    return _reduce(jnp.var, x, over, "var")
+
+
+@typechecked
 def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
     """The position of the largest element along `axis`; the axis goes."""
-    (pos,) = _axes(x, axis, "argmax")[1]
+    names, positions = _axes(x, axis, "argmax")
+    if len(names) != 1:
+        raise AxisError(
+            f"argmax: `axis` must name exactly one axis, got {axis!r}",
+            op="argmax",
+            argument="axis",
+            actual=axis,
+        )
+    _nonempty(x, names, "argmax")
+    pos = positions[0]
     return NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
 
 
 @typechecked
-def one_hot(labels: Int[NamedArray, "..."], axis: str, size: int) -> Float[NamedArray, "..."]:
-    """`1` where a new axis `axis` (of `size` positions) equals `labels`, else `0`."""
+def one_hot(
+    labels: Integer[NamedArray, "..."], axis: str, size: Size, dtype: Any = jnp.float32
+) -> Shaped[NamedArray, "..."]:
+    """`1` where a new axis `axis` (of `size` positions) equals `labels`, else `0`.
+
+    Labels of any integer type (MNIST's `uint8` included); a label outside
+    `[0, size)` gives a row of zeros.
+    """
+    (axis,) = as_names([axis], argument="axis", op="one_hot")
+    n = _size(size, op="one_hot", argument="size")
     if axis in labels.names:
         raise AxisError(
             f"one_hot: `axis` (={axis!r}) collides with an axis of `labels`",
@@ -210,7 +250,9 @@ def one_hot(labels: Int[NamedArray, "..."], axis: str, size: int) -> Float[Named
             argument="axis",
             axis=axis,
         )
-    return NamedArray(jax.nn.one_hot(labels.data, size), (*labels.names, axis))
+    positions = lax.broadcasted_iota(labels.dtype, (*labels.shape, n), labels.ndim)
+    hot = labels.data[..., None] == positions
+    return NamedArray(hot.astype(dtype), (*labels.names, axis))
 
 
 @typechecked
@@ -277,20 +319,24 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
 
 @typechecked
 def unflatten(
-    x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, int]
+    x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, Size]
 ) -> Shaped[NamedArray, "..."]:
     """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major."""
     pos = x.position(axis, op="unflatten")
-    new = tuple(sizes)
-    total = math.prod(sizes.values())
-    if total != x.size_of(axis):
+    new = as_names(list(sizes), argument="sizes", op="unflatten")
+    values = [_size(v, op="unflatten", argument=f"sizes[{k!r}]") for k, v in sizes.items()]
+    total = math.prod(values)
+    n = x.size_of(axis)
+    if not holds(
+        lambda: total == n, f"{fmt(total)} == {fmt(n)}", op="unflatten", argument="sizes", axis=axis
+    ):
         raise AxisError(
             f"unflatten: the sizes {dict(sizes)} multiply to {total}, not to the size "
-            f"of axis `{axis}` (={x.size_of(axis)})",
+            f"of axis `{axis}` (={n})",
             op="unflatten",
             argument="sizes",
             axis=axis,
-            expected=x.size_of(axis),
+            expected=n,
             actual=total,
         )
     for name in new:
@@ -302,35 +348,34 @@ def unflatten(
                 axis=name,
             )
     names = x.names[:pos] + new + x.names[pos + 1 :]
-    shape = x.shape[:pos] + tuple(sizes.values()) + x.shape[pos + 1 :]
+    shape = x.shape[:pos] + tuple(values) + x.shape[pos + 1 :]
     return NamedArray(jnp.reshape(x.data, shape), names)
 
 
 @typechecked
 def unfold(
-    x: Shaped[NamedArray, "..."], axis: str, window: str, size: int, stride: int = 1
+    x: Shaped[NamedArray, "..."], axis: str, window: str, size: Size, stride: Size = 1
 ) -> Shaped[NamedArray, "..."]:
     """The seed's `U`: windows of `size` along `axis`, a new axis named `window`.
 
     `axis` shrinks to `(n - size) // stride + 1` positions and
     `U[axis=i, window=d] = x[axis=i*stride + d]`. Non-overlapping windows
     (`stride == size`) are a reshape of `x`; others are `size` strided slices.
+    `size` may be symbolic only with `stride == 1` or `stride == size`.
     """
     pos = x.position(axis, op="unfold")
     n = x.size_of(axis)
-    for arg, value in (("size", size), ("stride", stride)):
-        if value < 1:
-            raise AxisError(
-                f"unfold: `{arg}` (={value}) must be at least 1", op="unfold", argument=arg
-            )
-    if size > n:
+    k = _size(size, op="unfold", argument="size")
+    stride = _size(stride, op="unfold", argument="stride")
+    (window,) = as_names([window], argument="window", op="unfold")
+    if holds(lambda: k > n, f"{fmt(n)} >= {fmt(k)}", op="unfold", argument="size", axis=axis):
         raise AxisError(
-            f"unfold: `size` (={size}) is larger than axis `{axis}` (={n})",
+            f"unfold: `size` (={k}) is larger than axis `{axis}` (={n})",
             op="unfold",
             argument="size",
             axis=axis,
             expected=n,
-            actual=size,
+            actual=k,
         )
     if window in x.names:
         raise AxisError(
@@ -339,14 +384,35 @@ def unfold(
             argument="window",
             axis=window,
         )
-    m = (n - size) // stride + 1
-    if stride == size:
-        kept = x.data if m * size == n else lax.slice_in_dim(x.data, 0, m * size, axis=pos)
-        data = jnp.reshape(kept, (*x.shape[:pos], m, size, *x.shape[pos + 1 :]))
-    else:
+    m = (n - k) // stride + 1
+    if _same(stride, k):
+        kept = x.data if _same(m * k, n) else lax.slice_in_dim(x.data, 0, m * k, axis=pos)
+        data = jnp.reshape(kept, (*x.shape[:pos], m, k, *x.shape[pos + 1 :]))
+    elif isinstance(k, int):
         end = (m - 1) * stride + 1
         data = jnp.stack(
-            [lax.slice_in_dim(x.data, d, d + end, stride, axis=pos) for d in range(size)],
+            [lax.slice_in_dim(x.data, d, d + end, stride, axis=pos) for d in range(k)],
             axis=pos + 1,
         )
+    elif _same(stride, 1):  # a symbolic window: gather the positions i + d
+        rows = lax.broadcasted_iota(jnp.int32, (m, k), 0) + lax.broadcasted_iota(
+            jnp.int32, (m, k), 1
+        )
+        data = jnp.take(x.data, rows, axis=pos)
+    else:
+        raise AxisError(
+            f"unfold: a symbolic `size` (={k}) needs `stride` 1 or equal to `size`, "
+            f"got {stride}",
+            op="unfold",
+            argument="stride",
+            axis=axis,
+        )
     return NamedArray(data, (*x.names[: pos + 1], window, *x.names[pos + 1 :]))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """`a == b` for sizes; symbolic sizes JAX cannot prove equal count as different."""
+    try:
+        return bool(a == b)
+    except jax.errors.InconclusiveDimensionOperation:
+        return False

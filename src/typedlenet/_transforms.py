@@ -1,4 +1,5 @@
-"""`vmap` by name: map a function over one named axis of its arguments."""
+"""Transformations by name: `vmap` and `scan` over a named axis, and `grad` /
+`value_and_grad` for functions whose value is a NamedArray with no axes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import jax
 from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray
+from ._sizes import as_names, clash
 
-__all__ = ["vmap"]
+__all__ = ["grad", "scan", "value_and_grad", "vmap"]
 
 
 def _is_named(x: Any) -> bool:
@@ -43,13 +45,7 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
             if _is_named(leaf) and axis in leaf.names:
                 n = leaf.size_of(axis)
                 if size is not None and n != size:
-                    raise AxisError(
-                        f"vmap: axis `{axis}` has size {size} in one argument and {n} in another",
-                        op="vmap",
-                        axis=axis,
-                        expected=size,
-                        actual=n,
-                    )
+                    raise clash("vmap", axis, size, "one argument", n, "another")
                 size = n
                 dynamic.append(leaf.data)
                 in_axes.append(leaf.names.index(axis))
@@ -96,3 +92,143 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
         )
 
     return mapped
+
+
+def _leaves_with(tree: Any, axis: str, op: str, argument: str) -> tuple[list[Any], Any]:
+    leaves, treedef = jax.tree_util.tree_flatten(tree, is_leaf=_is_named)
+    for leaf in leaves:
+        if not _is_named(leaf) or axis not in leaf.names:
+            raise AxisError(
+                f"{op}: every array of `{argument}` must be a NamedArray with the axis "
+                f"`{axis}`; one is {leaf!r}",
+                op=op,
+                argument=argument,
+                axis=axis,
+            )
+    return leaves, treedef
+
+
+def _structure(tree: Any) -> Any:
+    """What a carry must keep from step to step: its pytree, names, sizes, dtypes."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree, is_leaf=_is_named)
+    return treedef, [
+        (leaf.names, tuple(leaf.shape), str(leaf.dtype)) if _is_named(leaf) else None
+        for leaf in leaves
+    ]
+
+
+@typechecked
+def scan(
+    fn: Callable[[Any, Any], tuple[Any, Any]],
+    init: Any,
+    xs: Any,
+    axis: str,
+    *,
+    reverse: bool = False,
+    unroll: int | bool = 1,
+) -> tuple[Any, Any]:
+    """`jax.lax.scan` over the named axis `axis` of `xs`.
+
+    `fn(carry, x) -> (carry, y)` sees, at each position of `axis`, the slice of
+    every NamedArray of `xs` (a pytree: a module of stacked layers, say) without
+    `axis`; the slices keep their other names. The carry is any pytree of
+    NamedArrays and must keep its names, sizes and dtypes. The `y`s are stacked
+    along a new axis `axis` (first in storage). Returns `(carry, ys)`.
+
+        h, _ = tl.scan(lambda h, layer: (block(layer, h), None), X, layers, "layer")
+    """
+    (axis,) = as_names([axis], argument="axis", op="scan")
+    leaves, treedef = _leaves_with(xs, axis, "scan", "xs")
+    sizes = {leaf.size_of(axis) for leaf in leaves}
+    if len(sizes) > 1:
+        raise AxisError(
+            f"scan: axis `{axis}` has different sizes in `xs`: {sorted(map(str, sizes))}",
+            op="scan",
+            argument="xs",
+            axis=axis,
+        )
+    names = [tuple(n for n in leaf.names if n != axis) for leaf in leaves]
+    datas = [leaf.align((axis, *rest)).data for leaf, rest in zip(leaves, names)]
+    before = _structure(init)
+
+    def step(carry: Any, sliced: list[Any]) -> tuple[Any, Any]:
+        x = jax.tree_util.tree_unflatten(
+            treedef, [NamedArray(d, rest) for d, rest in zip(sliced, names)]
+        )
+        carry, y = fn(carry, x)
+        if _structure(carry) != before:
+            raise AxisError(
+                f"scan: the carry changed from {init!r} to {carry!r}; it must keep its "
+                "structure, names, sizes and dtypes",
+                op="scan",
+                argument="init",
+            )
+        for leaf in jax.tree_util.tree_leaves(y, is_leaf=_is_named):
+            if _is_named(leaf) and axis in leaf.names:
+                raise AxisError(
+                    f"scan: an output of the step already has the scanned axis `{axis}`",
+                    op="scan",
+                    axis=axis,
+                )
+        return carry, y
+
+    carry, ys = jax.lax.scan(step, init, datas, reverse=reverse, unroll=unroll)
+    ys = jax.tree_util.tree_map(
+        lambda y: NamedArray(y.data, (axis, *y.names)) if _is_named(y) else y, ys, is_leaf=_is_named
+    )
+    return carry, ys
+
+
+def _scalar(value: Any, op: str) -> Any:
+    if not _is_named(value):
+        return value
+    if value.names:
+        raise AxisError(
+            f"{op}: the function's value has the axes {value.names!r}; a gradient needs a "
+            "scalar: sum or mean over them first",
+            op=op,
+            axis=value.names[0],
+        )
+    return value.data
+
+
+def _unwrapped(fn: Callable[..., Any], has_aux: bool, op: str, named: list[bool]) -> Any:
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        value, aux = out if has_aux else (out, None)
+        named[:] = [_is_named(value)]
+        value = _scalar(value, op)
+        return (value, aux) if has_aux else value
+
+    return wrapped
+
+
+def grad(fn: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False):
+    """`jax.grad` for a function whose value is a NamedArray with no axes (a loss).
+
+    The gradient with respect to a NamedArray (or a module of them) has the
+    same names. A value that still has axes is an `AxisError` naming them.
+    """
+    return jax.grad(_unwrapped(fn, has_aux, "grad", []), argnums=argnums, has_aux=has_aux)
+
+
+def value_and_grad(
+    fn: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False
+):
+    """`jax.value_and_grad` for a function whose value is a NamedArray with no axes;
+    the value comes back as the function returned it (a 0-axis NamedArray)."""
+    named: list[bool] = []
+    inner = jax.value_and_grad(
+        _unwrapped(fn, has_aux, "value_and_grad", named), argnums=argnums, has_aux=has_aux
+    )
+
+    @functools.wraps(fn)
+    def both(*args: Any, **kwargs: Any) -> Any:
+        value, g = inner(*args, **kwargs)
+        rewrap = (lambda v: NamedArray(v, ())) if named and named[0] else (lambda v: v)
+        if has_aux:
+            return (rewrap(value[0]), value[1]), g
+        return rewrap(value), g
+
+    return both

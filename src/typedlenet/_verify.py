@@ -31,6 +31,7 @@ from ._train import make_step
 __all__ = ["Report", "abstract", "abstract_arguments", "symbols", "verify"]
 
 _DTYPES = {"Float": jnp.float32, "Shaped": jnp.float32, "Num": jnp.float32, "Int": jnp.int32}
+_DTYPES |= {"Integer": jnp.int32, "UInt": jnp.uint32}
 
 
 def symbols(names: str | Sequence[str], *, constraints: Sequence[str] = ()) -> dict[str, Any]:
