@@ -9,6 +9,7 @@ import pytest
 import typedlenet as tl
 
 KEY = jax.random.PRNGKey(0)
+TOKENS = tl.named(jnp.array([[1, 6, 0], [3, 3, 5]]), "b s")
 
 
 def rand(*shape, key=0):
@@ -108,6 +109,68 @@ CASES = {
         lambda a, b: tl.where(tl.named(a, "i") > 0, tl.named(a, "i"), tl.named(b, "i")).data,
         lambda a, b: jnp.where(a > 0, a, b),
         [(5,), (5,)],
+    ),
+    "pad_reflect": (
+        lambda a: tl.pad(tl.named(a, "t b"), {"t": (2, 1)}, mode="reflect").align("b t").data,
+        lambda a: jnp.pad(a.T, ((0, 0), (2, 1)), mode="reflect"),
+        [(4, 3)],
+    ),
+    "pad_constant": (
+        lambda a: tl.pad(tl.named(a, "t b"), {"t": 1, "b": (0, 2)}, value=0.5).data,
+        lambda a: jnp.pad(a, ((1, 1), (0, 2)), constant_values=0.5),
+        [(4, 3)],
+    ),
+    "concatenate": (
+        lambda a, b: tl.concatenate([tl.named(a, "t e"), tl.named(b, "e t")], "t").data,
+        lambda a, b: jnp.concatenate([a, b.T], axis=0),
+        [(2, 3), (3, 4)],
+    ),
+    "stack_split": (
+        lambda a: tl.stack(tl.split(tl.named(a, "t e"), "t", 2), "p").align("p e t").data,
+        lambda a: jnp.stack([a[:2].T, a[2:].T]),
+        [(4, 3)],
+    ),
+    "take_embedding": (
+        lambda E: tl.take(tl.named(E, "embed vocab"), "vocab", TOKENS).align("b s embed").data,
+        lambda E: jnp.transpose(E[:, TOKENS.data], (1, 2, 0)),
+        [(3, 7)],
+    ),
+    "take_shared_axis": (
+        lambda a: tl.take(tl.named(a, "b v"), "v", TOKENS).align("b s").data,
+        lambda a: jnp.take_along_axis(a, TOKENS.data, axis=1),
+        [(2, 7)],
+    ),
+    "nmap_cumsum": (
+        lambda a: tl.nmap(jnp.cumsum)(tl.named(a, "t b").untag("t")).tag("t").align("b t").data,
+        lambda a: jnp.cumsum(a.T, axis=1),
+        [(5, 2)],
+    ),
+    "nmap_norm": (
+        lambda a: tl.nmap(jnp.linalg.norm)(tl.named(a, "e b").untag("e")).data,
+        lambda a: jnp.linalg.norm(a, axis=0),
+        [(4, 3)],
+    ),
+    "lift_gelu_kwargs": (
+        lambda a: tl.lift(jax.nn.gelu)(tl.named(a, "a b"), approximate=False).data,
+        lambda a: jax.nn.gelu(a, approximate=False),
+        [(3, 4)],
+    ),
+    "scan_cumulative": (
+        lambda a: tl.scan(
+            lambda c, x: (c + x, c * x), tl.named(a[0] * 0, "b"), tl.named(a, "t b"), "t"
+        )[1].data,
+        lambda a: jax.lax.scan(lambda c, x: (c + x, c * x), a[0] * 0, a)[1],
+        [(4, 3)],
+    ),
+    "var": (
+        lambda a: tl.var(tl.named(a, "a b"), "b").data,
+        lambda a: jnp.var(a, axis=1),
+        [(3, 5)],
+    ),
+    "reverse_slice": (
+        lambda a: tl.named(a, "a b")[{"b": slice(None, None, -2)}].data,
+        lambda a: a[:, ::-2],
+        [(3, 5)],
     ),
 }
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.core import Tracer
 
 from ._errors import AxisError
 
@@ -53,7 +53,7 @@ def index_one(
             f"got {where!r} ({type(where).__name__})"
         )
     rest = tuple(n for n in names if n != axis)
-    if isinstance(where, jax.core.Tracer):
+    if isinstance(where, Tracer):
         return lax.dynamic_index_in_dim(data, where, pos, keepdims=False), rest
     i = int(where)
     if isinstance(size, int) and not -size <= i < size:
@@ -110,5 +110,3 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
         return default if value is None else (size + int(value) if value < 0 else int(value))
 
     return bound(where.start, 0), bound(where.stop, size), step
-
-

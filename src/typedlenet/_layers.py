@@ -23,7 +23,7 @@ from ._checking import typechecked
 from ._errors import AxisError
 from ._lowering import conv2d_cnhw, max_pool
 from ._named import NamedArray
-from ._sizes import Size, clash, fmt, holds, size
+from ._sizes import Size, clash, divides, fmt, holds, size
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
 
@@ -126,6 +126,15 @@ def conv2d(
         if W.sizes.get(axis, X.sizes[axis]) != X.sizes[axis]:
             raise clash("conv2d", axis, X.sizes[axis], "`X`", W.sizes[axis], "`W`", argument="W")
     for axis, window in (("height", "kh"), ("width", "kw")):
+        if W.sizes[window] == 0:
+            raise AxisError(
+                f"conv2d: `W` has no positions along `{window}`; a kernel needs at least one",
+                op="conv2d",
+                argument="W",
+                axis=window,
+                expected=">= 1",
+                actual=0,
+            )
         if _larger(W.sizes[window], X.sizes[axis], window, axis):
             raise AxisError(
                 f"conv2d: `{window}` (={W.sizes[window]}) is larger than `{axis}` "
@@ -169,7 +178,9 @@ def maxpool2d(
     kw = size(kw, op="maxpool2d", argument="kw")
     for axis, k, arg in (("height", kh, "kh"), ("width", kw, "kw")):
         n = X.sizes[axis]
-        if holds(lambda: k > n, f"{fmt(n)} >= {fmt(k)}", op="maxpool2d", argument=arg, axis=axis):
+        if holds(
+            lambda k=k, n=n: k > n, f"{fmt(n)} >= {fmt(k)}", op="maxpool2d", argument=arg, axis=axis
+        ):
             raise AxisError(
                 f"maxpool2d: `{arg}` (={k}) must be between 1 and the size of axis `{axis}` (={n})",
                 op="maxpool2d",
@@ -178,10 +189,7 @@ def maxpool2d(
                 expected=n,
                 actual=k,
             )
-        divides = holds(
-            lambda: n % k == 0, f"{fmt(n)} % {fmt(k)} == 0", op="maxpool2d", argument=arg, axis=axis
-        ) if not floor else True
-        if not divides:
+        if not floor and not divides(k, n, op="maxpool2d", argument=arg, axis=axis):
             raise AxisError(
                 f"maxpool2d: `{arg}` (={k}) does not divide axis `{axis}` (={n}); "
                 f"the seed's `{axis}: {fmt(n)}/{fmt(k)}` is not a size (pass floor=True to drop "

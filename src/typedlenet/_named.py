@@ -10,7 +10,6 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
 
 from ._annotations import Shaped
 from ._checking import typechecked
@@ -205,8 +204,13 @@ class NamedArray(eqx.Module):
     __le__ = _operator_pair(jnp.less_equal, "<=")[0]
     __gt__ = _operator_pair(jnp.greater, ">")[0]
     __ge__ = _operator_pair(jnp.greater_equal, ">=")[0]
-    __eq__ = _operator_pair(jnp.equal, "==")[0]  # type: ignore[assignment]
-    __ne__ = _operator_pair(jnp.not_equal, "!=")[0]  # type: ignore[assignment]
+
+    def __eq__(self, other: Any) -> NamedArray:  # type: ignore[override]
+        return _binary(jnp.equal, self, other, "==")
+
+    def __ne__(self, other: Any) -> NamedArray:  # type: ignore[override]
+        return _binary(jnp.not_equal, self, other, "!=")
+
     __invert__ = _unary(jnp.invert)
     __neg__ = _unary(jnp.negative)
     __abs__ = _unary(jnp.abs)
@@ -231,7 +235,7 @@ class NamedArray(eqx.Module):
         raise TypeError(
             f"a NamedArray ({self!r}) was passed to a positional JAX function, which would "
             "lose its axis names. Lift the function by name instead: `tl.lift(f)(x)` for an "
-            "elementwise f, `tl.nmap(f)(x.untag(\"axis\"))` to give f the axes it works on "
+            'elementwise f, `tl.nmap(f)(x.untag("axis"))` to give f the axes it works on '
             "positionally; or pass `x.data` to leave named code on purpose."
         )
 
@@ -318,7 +322,7 @@ def broadcast(
             raise AxisError(
                 f"{op}: {label} is a positional array of shape "
                 f"{getattr(x, 'shape', '?')}; name its axes first "
-                f"(`tl.named(array, \"axis ...\")`) or pass a scalar",
+                f'(`tl.named(array, "axis ...")`) or pass a scalar',
                 op=op,
                 argument=label,
             )

@@ -20,7 +20,7 @@ from ._annotations import Bool, Int, Integer, Shaped
 from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray, broadcast
-from ._sizes import Names, Size, as_names, clash, fmt, holds
+from ._sizes import Names, Size, as_names, clash, equal, fmt, holds
 from ._sizes import size as _size
 
 __all__ = [
@@ -65,7 +65,9 @@ def _axes(
 # --- elementwise ----------------------------------------------------------------
 
 
-def _elementwise(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> NamedArray:
+def _elementwise(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> NamedArray:
     name = getattr(fn, "__name__", "elementwise")
     datas, names = broadcast(args, f"`{name}`", [f"argument {i}" for i in range(len(args))])
     out = fn(*datas, **kwargs)
@@ -73,7 +75,7 @@ def _elementwise(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str
         raise AxisError(
             f"`{name}` changed the shape from {names!r}: only elementwise functions lift "
             "this way; give a function the axes it works on with "
-            "`tl.nmap(f)(x.untag(\"axis\"))`",
+            '`tl.nmap(f)(x.untag("axis"))`',
             op=name,
         )
     return NamedArray(out, names)
@@ -327,9 +329,7 @@ def unflatten(
     values = [_size(v, op="unflatten", argument=f"sizes[{k!r}]") for k, v in sizes.items()]
     total = math.prod(values)
     n = x.size_of(axis)
-    if not holds(
-        lambda: total == n, f"{fmt(total)} == {fmt(n)}", op="unflatten", argument="sizes", axis=axis
-    ):
+    if not equal(total, n, op="unflatten", argument="sizes", axis=axis):
         raise AxisError(
             f"unflatten: the sizes {dict(sizes)} multiply to {total}, not to the size "
             f"of axis `{axis}` (={n})",
@@ -401,8 +401,7 @@ def unfold(
         data = jnp.take(x.data, rows, axis=pos)
     else:
         raise AxisError(
-            f"unfold: a symbolic `size` (={k}) needs `stride` 1 or equal to `size`, "
-            f"got {stride}",
+            f"unfold: a symbolic `size` (={k}) needs `stride` 1 or equal to `size`, got {stride}",
             op="unfold",
             argument="stride",
             axis=axis,

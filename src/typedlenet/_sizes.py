@@ -26,6 +26,8 @@ __all__ = [
     "as_names",
     "check_unique",
     "clash",
+    "divides",
+    "equal",
     "fmt",
     "holds",
     "is_size",
@@ -81,15 +83,41 @@ def holds(
     try:
         return bool(test())
     except jax.errors.InconclusiveDimensionOperation:
-        raise AxisError(
-            f"{op}: cannot prove that {claim}"
-            + (f" (axis `{axis}`)" if axis else "")
-            + f"; add a constraint such as `{claim}`",
-            op=op,
-            argument=argument,
-            axis=axis,
-            expected=claim,
-        ) from None
+        raise _undecided(claim, claim, op, argument, axis) from None
+
+
+def _undecided(claim: str, constraint: str, op: str, argument: str | None, axis: str | None):
+    return AxisError(
+        f"{op}: cannot prove that {claim}"
+        + (f" (axis `{axis}`)" if axis else "")
+        + f"; add a constraint such as `{constraint}`",
+        op=op,
+        argument=argument,
+        axis=axis,
+        expected=constraint,
+    )
+
+
+def equal(a: Any, b: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
+    """Whether sizes `a` and `b` are equal; JAX says `==` is False whenever it
+    cannot prove equality, so a difference that is not a constant is undecided,
+    an `AxisError` asking for the constraint `a == b`."""
+    if a == b:
+        return True
+    if isinstance(a - b, int):
+        return False
+    raise _undecided(f"{fmt(a)} == {fmt(b)}", f"{a} == {b}", op, argument, axis)
+
+
+def divides(k: Any, n: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
+    """Whether `k` divides `n`, for sizes; undecided (symbolic, not provable either
+    way) is an `AxisError` asking for the constraint `mod(n, k) == 0`."""
+    rest = n % k
+    if isinstance(rest, int):
+        return rest == 0
+    if rest == 0:
+        return True
+    raise _undecided(f"{fmt(k)} divides {fmt(n)}", f"mod({n}, {k}) == 0", op, argument, axis)
 
 
 def size(value: Any, *, op: str, argument: str, minimum: int = 1) -> Any:

@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.core import Tracer
 
 from ._annotations import Integer, Shaped
 from ._checking import typechecked
 from ._errors import AxisError
 from ._named import NamedArray
 from ._nmap import nmap, untag
-from ._sizes import Size, as_names, clash, fmt, holds, size
+from ._sizes import Size, as_names, clash, divides, equal, fmt, holds, size
 
 __all__ = ["arange", "astype", "concatenate", "pad", "split", "stack", "take"]
 
@@ -138,7 +138,7 @@ def split(
         if not parts:
             raise AxisError("split: `sizes` is empty", op="split", argument="sizes")
         total = sum(parts[1:], parts[0])
-        if not holds(lambda: total == n, f"{fmt(total)} == {fmt(n)}", op="split", argument="sizes", axis=axis):
+        if not equal(total, n, op="split", argument="sizes", axis=axis):
             raise AxisError(
                 f"split: the sizes {list(parts)} add up to {total}, not to the size of "
                 f"axis `{axis}` (={n})",
@@ -150,7 +150,7 @@ def split(
             )
     else:
         k = size(sizes, op="split", argument="sizes")
-        if not holds(lambda: n % k == 0, f"{fmt(n)} % {k} == 0", op="split", argument="sizes", axis=axis):
+        if not divides(k, n, op="split", argument="sizes", axis=axis):
             raise AxisError(
                 f"split: {k} equal pieces do not divide axis `{axis}` (={n})",
                 op="split",
@@ -169,7 +169,7 @@ def split(
 
 def _check_indices(indices: NamedArray, n: Any, axis: str) -> None:
     """Concrete indices must lie in `[-n, n)`; traced ones cannot be checked."""
-    if isinstance(indices.data, jax.core.Tracer) or not isinstance(n, int):
+    if isinstance(indices.data, Tracer) or not isinstance(n, int):
         return
     values = np.asarray(indices.data)
     if values.size and (values.min() < -n or values.max() >= n):
@@ -231,4 +231,3 @@ def arange(axis: str, n: Size, dtype: Any = jnp.int32) -> Shaped[NamedArray, "..
 def astype(x: Shaped[NamedArray, "..."], dtype: Any) -> Shaped[NamedArray, "..."]:
     """`x` with its elements converted to `dtype`; the axes are unchanged."""
     return NamedArray(x.data.astype(dtype), x.names)
-
