@@ -156,9 +156,11 @@ CASES = {
         [(3, 4)],
     ),
     "scan_cumulative": (
-        lambda a: tl.scan(
-            lambda c, x: (c + x, c * x), tl.named(a[0] * 0, "b"), tl.named(a, "t b"), "t"
-        )[1].data,
+        lambda a: (
+            tl.scan(lambda c, x: (c + x, c * x), tl.named(a[0] * 0, "b"), tl.named(a, "t b"), "t")[
+                1
+            ].data
+        ),
         lambda a: jax.lax.scan(lambda c, x: (c + x, c * x), a[0] * 0, a)[1],
         [(4, 3)],
     ),

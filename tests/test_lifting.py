@@ -96,7 +96,11 @@ def test_nmap_clash_under_every_mode(mode):
     def f():
         return tl.nmap(jnp.dot)(x.untag("time"), y.untag("time"))
 
-    run = {"eager": lambda: f(), "jit": lambda: jax.jit(f)(), "eval_shape": lambda: jax.eval_shape(f)}
+    run = {
+        "eager": lambda: f(),
+        "jit": lambda: jax.jit(f)(),
+        "eval_shape": lambda: jax.eval_shape(f),
+    }
     with pytest.raises(tl.AxisError, match="axis `batch` has size 2 in argument 0 and 5"):
         run[mode]()
 
@@ -235,7 +239,9 @@ def test_symbolic_sizes_as_size_arguments():
     s = tl.symbols("b n k c", constraints=("n >= k",))
     X = tl.abstract("batch:b time:n", sizes=s)
     W = tl.abstract("win:k", sizes=s)
-    Y = jax.eval_shape(lambda X, W: tl.dot(tl.unfold(X, "time", "win", W.sizes["win"]), W, "win"), X, W)
+    Y = jax.eval_shape(
+        lambda X, W: tl.dot(tl.unfold(X, "time", "win", W.sizes["win"]), W, "win"), X, W
+    )
     assert Y.sizes == {"batch": s["b"], "time": s["n"] - s["k"] + 1}
     labels = tl.abstract("batch:b", jnp.int32, sizes=s)
     hot = jax.eval_shape(lambda l: tl.one_hot(l, "class", s["c"]), labels)
@@ -313,3 +319,18 @@ def test_negative_steps_slice_backwards():
     assert x[{"t": slice(None, None, -1)}].data.tolist() == [4, 3, 2, 1, 0]
     assert x[{"t": slice(3, 0, -2)}].data.tolist() == [3, 1]
     assert x[{"t": slice(1, 3, -1)}].data.tolist() == []
+
+
+def test_the_empty_cases_behave_as_documented():
+    x = tl.named(jnp.array([[1.0, 2.0], [3.0, 4.0]]), "a b")
+    assert tl.sum(x, "").data.tolist() == x.data.tolist() == tl.mean(x, "").data.tolist()
+    assert tl.softmax(x, "").data.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert tl.flatten(x, "", "c").sizes == {"a": 2, "b": 2, "c": 1}
+    outer = tl.dot(x, tl.rename(x, {"a": "c", "b": "d"}), "")
+    assert outer.sizes == {"a": 2, "b": 2, "c": 2, "d": 2}
+    assert float(outer[{"a": 1, "b": 0, "c": 0, "d": 1}]) == 3.0 * 2.0
+
+
+def test_a_traced_position_past_the_end_is_clamped_under_jit():
+    x = tl.named(jnp.arange(6.0), "batch")
+    assert float(jax.jit(lambda i: x[{"batch": i}])(jnp.int32(9))) == 5.0

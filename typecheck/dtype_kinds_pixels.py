@@ -14,7 +14,9 @@ def first_row(x: Shaped[NamedArray, "... height:h"]) -> Shaped[NamedArray, "..."
 
 
 @tl.typechecked
-def scale(pixels: UInt[NamedArray, "... height:h width:w"]) -> Float[NamedArray, "... height:h width:w"]:
+def scale(
+    pixels: UInt[NamedArray, "... height:h width:w"],
+) -> Float[NamedArray, "... height:h width:w"]:
     return tl.astype(pixels, jnp.float32) / 255.0
 
 

@@ -8,4 +8,4 @@ CONSTRAINTS = ("h >= 2", "w >= 2")
 
 
 def program(X: Float[NamedArray, "batch:b channels:6 height:h width:w"]):
-    return tl.maxpool2d(X, 2, 2)  # E: does not divide axis `height` (=h)
+    return tl.maxpool2d(X, 2, 2)  # E: maxpool2d: cannot prove that 2 divides h (axis `height`)

@@ -146,7 +146,8 @@ def conv2d(
                 actual=W.sizes[window],
             )
     shared = [n for n in X.names if n in W.names and n != "channels"]
-    if impl == "reference" or shared:  # a kernel per example is the seed's case only
+    symbolic = not all(isinstance(W.sizes[k], int) for k in ("kh", "kw"))
+    if impl == "reference" or shared or symbolic:  # the lowering needs concrete kernels
         y = _conv_reference(X, W)
     else:
         y = _conv_fast(X, W)

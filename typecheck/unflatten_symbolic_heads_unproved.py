@@ -1,0 +1,16 @@
+# typecheck: ill-typed
+"""Splitting a symbolic `embed:e` into `heads:h × dh:d` taken from another tensor:
+nothing says `h·d == e`, so `unflatten` asks for that constraint."""
+
+import typedlenet as tl
+from typedlenet import Float, NamedArray
+
+
+def program(
+    X: Float[NamedArray, "batch:b seq:n embed:e"],
+    scale: Float[NamedArray, "heads:h dh:d"],
+):
+    sizes = {"heads": scale.sizes["heads"], "dh": scale.sizes["dh"]}
+    return (
+        tl.unflatten(X, "embed", sizes) * scale
+    )  # E: unflatten: cannot prove that (d*h) == e (axis `embed`)

@@ -1,0 +1,18 @@
+# typecheck: ill-typed
+"""A symbolic window `k` that fits (`t >= k`) but with stride 2: a symbolic window is
+unfolded with stride 1 or stride `k` only."""
+
+import typedlenet as tl
+from typedlenet import Float, NamedArray
+
+CONSTRAINTS = ("t >= k",)
+
+
+def program(
+    x: Float[NamedArray, "batch:b time:t"],
+    W: Float[NamedArray, "win:k"],
+):
+    windows = tl.unfold(
+        x, "time", "win", W.sizes["win"], stride=2
+    )  # E: unfold: a symbolic `size` (=k) needs `stride` 1 or equal to `size`, got 2
+    return tl.dot(windows, W, "win")
