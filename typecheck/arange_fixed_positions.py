@@ -10,6 +10,4 @@ from typedlenet import Float, NamedArray
 
 def program(X: Float[NamedArray, "batch:b seq:n embed:64"]):
     positions = tl.arange("seq", 512).astype(jnp.float32)
-    return (
-        X + positions / 512.0
-    )  # E: `+`: axis `seq` has size n in the left operand and 512 in the right operand
+    return X + positions / 512.0  # E: `+`: axis `seq` has size n in the left operand and 512

@@ -13,6 +13,5 @@ def program(
 ):
     keep = tl.rename(source != 0, {"seq": "query"})
     scores = tl.dot(Q, K, "head")
-    return tl.softmax(
-        tl.where(keep, scores, -1e9), "key"
-    )  # E: `where`: axis `query` has size m in argument 0 and n in argument 1
+    masked = tl.where(keep, scores, -1e9)  # E: `where`: axis `query` has size m in argument 0
+    return tl.softmax(masked, "key")

@@ -21,9 +21,8 @@ def encode(
     x: Float[NamedArray, "batch:b channels:c time:t"],
     W: Float[NamedArray, "out:o channels:c win:3"],
 ) -> Float[NamedArray, "batch:b out:o"]:
-    return tl.mean(
-        conv_s2(x, W), "time"
-    )  # E: conv_s2(): return value, axis `time`: expected size floordiv(t, 2)
+    y = conv_s2(x, W)  # E: conv_s2(): return value, axis `time`: expected size floordiv(t, 2)
+    return tl.mean(y, "time")
 
 
 def program(

@@ -10,6 +10,4 @@ def program(
     a: Float[NamedArray, "batch:b time:t feature:64"],
     c: Float[NamedArray, "feature:80 batch:b time:s"],
 ):
-    return tl.concatenate(
-        [a, c], "time"
-    )  # E: concatenate: axis `feature` has size 64 in `xs[0]` and 80 in `xs[1]`
+    return tl.concatenate([a, c], "time")  # E: axis `feature` has size 64 in `xs[0]` and 80

@@ -12,7 +12,7 @@ def program(
     x: Float[NamedArray, "batch:b channels:8 time:t"],
     taps: Float[NamedArray, "channels:4 tap:5"],
 ):
-    filtered = tl.nmap(jnp.convolve)(
-        x.untag("time"), taps.untag("tap")
-    )  # E: nmap(convolve): axis `channels` has size 8 in argument 0 and 4 in argument 1
+    convolve = tl.nmap(jnp.convolve)
+    signal, filters = x.untag("time"), taps.untag("tap")
+    filtered = convolve(signal, filters)  # E: nmap(convolve): axis `channels` has size 8
     return filtered.tag("time")

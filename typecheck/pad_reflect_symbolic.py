@@ -7,6 +7,4 @@ from typedlenet import Float, NamedArray
 
 
 def program(x: Float[NamedArray, "batch:b time:t"]):
-    return tl.pad(
-        x, {"time": 1}, mode="reflect"
-    )  # E: pad: cannot prove that t >= 2 (axis `time`); add a constraint such as `t >= 2`
+    return tl.pad(x, {"time": 1}, mode="reflect")  # E: pad: cannot prove that t >= 2 (axis `time`)

@@ -13,7 +13,5 @@ def program(
     def step(h, w):
         return tl.relu(tl.dot(h, w, "embed")), None
 
-    h, _ = tl.scan(
-        step, h, W, "layer"
-    )  # E: scan: the carry changed from f32[batch:b, embed:64] to f32[batch:b, embed':64]
+    h, _ = tl.scan(step, h, W, "layer")  # E: the carry changed from f32[batch:b, embed:64] to
     return h

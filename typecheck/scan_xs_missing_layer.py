@@ -14,7 +14,6 @@ def program(
     def step(h, p):
         return h + tl.rename(tl.dot(h, p["W"], "embed"), {"hidden": "embed"}) + p["bias"], None
 
-    h, _ = tl.scan(
-        step, h, {"W": W, "bias": bias}, "layer"
-    )  # E: scan: every array of `xs` must be a NamedArray with the axis `layer`
+    xs = {"W": W, "bias": bias}
+    h, _ = tl.scan(step, h, xs, "layer")  # E: must be a NamedArray with the axis `layer`
     return h

@@ -6,7 +6,5 @@ from typedlenet import Float, NamedArray
 
 
 def program(x: Float[NamedArray, "batch:b time:8 feature:16"]):
-    context, target = tl.split(
-        x, "time", [3, 4]
-    )  # E: split: the sizes [3, 4] add up to 7, not to the size of axis `time` (=8)
+    context, target = tl.split(x, "time", [3, 4])  # E: add up to 7, not to the size of axis `time`
     return tl.mean(context, "time") - tl.mean(target, "time")

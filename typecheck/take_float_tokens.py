@@ -10,6 +10,4 @@ def program(
     E: Float[NamedArray, "vocab:1000 embed:64"],
     tokens: Float[NamedArray, "batch:b seq:n"],
 ):
-    return tl.take(
-        E, "vocab", tokens
-    )  # E: take(): argument `indices`: dtype float32 is not an Integer dtype
+    return tl.take(E, "vocab", tokens)  # E: argument `indices`: dtype float32 is not an Integer

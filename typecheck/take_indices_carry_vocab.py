@@ -2,7 +2,6 @@
 """A lookup whose indices already carry the axis they index: `tokens` has `vocab`
 (a top-k of vocabulary ids, say), so `take` over `vocab` is ambiguous."""
 
-import typedlenet as tl
 from typedlenet import Float, Int, NamedArray
 
 

@@ -11,6 +11,5 @@ def program(
     scale: Float[NamedArray, "heads:h dh:d"],
 ):
     sizes = {"heads": scale.sizes["heads"], "dh": scale.sizes["dh"]}
-    return (
-        tl.unflatten(X, "embed", sizes) * scale
-    )  # E: unflatten: cannot prove that (d*h) == e (axis `embed`)
+    heads = tl.unflatten(X, "embed", sizes)  # E: cannot prove that (d*h) == e (axis `embed`)
+    return heads * scale

@@ -12,7 +12,6 @@ def program(
     x: Float[NamedArray, "batch:b time:t"],
     W: Float[NamedArray, "win:k"],
 ):
-    windows = tl.unfold(
-        x, "time", "win", W.sizes["win"], stride=2
-    )  # E: unfold: a symbolic `size` (=k) needs `stride` 1 or equal to `size`, got 2
+    k = W.sizes["win"]
+    windows = tl.unfold(x, "time", "win", k, stride=2)  # E: a symbolic `size` (=k) needs `stride` 1
     return tl.dot(windows, W, "win")

@@ -12,7 +12,6 @@ def program(
     x: Float[NamedArray, "batch:b time:t"],
     W: Float[NamedArray, "win:k"],
 ):
-    windows = tl.unfold(
-        x, "time", "win", W.sizes["win"]
-    )  # E: unfold: cannot prove that t >= k (axis `time`); add a constraint such as `t >= k`
+    k = W.sizes["win"]
+    windows = tl.unfold(x, "time", "win", k)  # E: unfold: cannot prove that t >= k (axis `time`)
     return tl.dot(windows, W, "win")

@@ -15,8 +15,9 @@ import beartype
 import jaxtyping
 from beartype.roar import BeartypeCallHintViolation
 
-from ._diagnose import explain_call
+from ._diagnose import explain_arguments, explain_call, explain_return
 from ._errors import AxisTypeError
+from ._fields import field_bindings, has_typed_fields
 
 __all__ = ["checks", "checks_enabled", "set_checks", "typechecked"]
 
@@ -95,17 +96,41 @@ def typechecked(fn: _F) -> _F:
         if not _enabled:
             return fn(*args, **kwargs)
         check = checked[0] if checked else build()
-        stack = _calls.__dict__.setdefault("stack", [])
-        state: dict[str, Any] = {"phase": "arguments"}
-        stack.append(state)
-        try:
-            return check(*args, **kwargs)
-        except (jaxtyping.TypeCheckError, BeartypeCallHintViolation) as error:
-            if state["phase"] == "body" or isinstance(error, AxisTypeError):
-                raise
-            raise explain_call(fn, args, kwargs, state, error) from None
-        finally:
-            stack.pop()
+        if args and has_typed_fields(args[0]):
+            return _method(fn, check, args, kwargs)
+        return _checked_call(fn, check, args, kwargs)
 
     wrapper.__typedlenet_unchecked__ = fn  # type: ignore[attr-defined]
     return typing.cast(_F, wrapper)
+
+
+def _method(
+    fn: Callable[..., Any], check: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+) -> Any:
+    """A checked method of a module with typed fields: its arguments and return
+    value are checked against the sizes the fields bind, then as any call."""
+    memo = field_bindings(args[0])
+    found, arguments = explain_arguments(fn, args, kwargs, memo)
+    if found is not None:
+        raise found
+    out = _checked_call(fn, check, args, kwargs)
+    found = explain_return(fn, out, memo, arguments)
+    if found is not None:
+        raise found
+    return out
+
+
+def _checked_call(
+    fn: Callable[..., Any], check: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+) -> Any:
+    stack = _calls.__dict__.setdefault("stack", [])
+    state: dict[str, Any] = {"phase": "arguments"}
+    stack.append(state)
+    try:
+        return check(*args, **kwargs)
+    except (jaxtyping.TypeCheckError, BeartypeCallHintViolation) as error:
+        if state["phase"] == "body" or isinstance(error, AxisTypeError):
+            raise
+        raise explain_call(fn, args, kwargs, state, error) from None
+    finally:
+        stack.pop()

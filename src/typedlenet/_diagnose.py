@@ -19,10 +19,10 @@ import beartype.door
 from ._annotations import _NamedMeta, _names_problem
 from ._errors import AxisTypeError
 
-__all__ = ["explain_call"]
+__all__ = ["explain_arguments", "explain_call", "explain_return", "explain_value"]
 
 
-def _named_annotation(annotation: Any, value: Any) -> _NamedMeta | None:
+def named_annotation(annotation: Any, value: Any) -> _NamedMeta | None:
     if isinstance(annotation, _NamedMeta):
         return annotation
     if value is not None:
@@ -37,7 +37,7 @@ def _eval_dim(dim: str, memo: dict[str, Any], arguments: dict[str, Any]) -> Any:
     return eval(text, {"__builtins__": {}}, {k: v[0] for k, v in memo.items()})
 
 
-def _explain_value(
+def explain_value(
     fn_name: str,
     argument: str,
     cls: _NamedMeta,
@@ -132,6 +132,45 @@ def _fmt(size: Any) -> str:
     return str(size)
 
 
+def explain_arguments(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    memo: dict[str, tuple[Any, str]],
+) -> tuple[AxisTypeError | None, dict[str, Any]]:
+    """The first argument of a call of `fn` that breaks its annotation (None if
+    none does), with sizes bound in `memo` (which may come pre-seeded, by a
+    module's fields), and the bound arguments."""
+    fn_name = getattr(fn, "__qualname__", repr(fn))
+    signature = inspect.signature(fn, eval_str=True)
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    for name, parameter in signature.parameters.items():
+        value = arguments.get(name)
+        cls = named_annotation(parameter.annotation, value)
+        if cls is None:
+            if not _bearable(value, parameter.annotation):
+                return _not_a(fn_name, f"argument `{name}`", value, parameter), arguments
+            continue
+        found = explain_value(fn_name, f"argument `{name}`", cls, value, memo, arguments)
+        if found is not None:
+            return found, arguments
+    return None, arguments
+
+
+def explain_return(
+    fn: Callable[..., Any], out: Any, memo: dict[str, tuple[Any, str]], arguments: dict[str, Any]
+) -> AxisTypeError | None:
+    """What is wrong with `fn`'s return value `out`, given the sizes in `memo`."""
+    fn_name = getattr(fn, "__qualname__", repr(fn))
+    annotation = inspect.signature(fn, eval_str=True).return_annotation
+    cls = named_annotation(annotation, out)
+    if cls is None:
+        return None
+    return explain_value(fn_name, "return value", cls, out, memo, arguments)
+
+
 def explain_call(
     fn: Callable[..., Any],
     args: tuple[Any, ...],
@@ -140,31 +179,17 @@ def explain_call(
     error: Exception,
 ) -> AxisTypeError:
     fn_name = getattr(fn, "__qualname__", repr(fn))
-    signature = inspect.signature(fn, eval_str=True)
-    bound = signature.bind(*args, **kwargs)
-    bound.apply_defaults()
-    arguments = dict(bound.arguments)
     memo: dict[str, tuple[Any, str]] = {}
-    for name, parameter in signature.parameters.items():
-        value = arguments.get(name)
-        cls = _named_annotation(parameter.annotation, value)
-        if cls is None:
-            if not _bearable(value, parameter.annotation):
-                return _keep(_not_a(fn_name, f"argument `{name}`", value, parameter), error)
-            continue
-        found = _explain_value(fn_name, f"argument `{name}`", cls, value, memo, arguments)
-        if found is not None:
-            return _keep(found, error)
-    if state["phase"] == "return":
-        cls = _named_annotation(signature.return_annotation, state.get("out"))
-        if cls is not None:
-            found = _explain_value(fn_name, "return value", cls, state.get("out"), memo, arguments)
-            if found is not None:
-                return _keep(found, error)
+    found, arguments = explain_arguments(fn, args, kwargs, memo)
+    if found is None and state["phase"] == "return":
+        found = explain_return(fn, state.get("out"), memo, arguments)
+    if found is not None:
+        return _keep(found, error)
     # Not found again: beartype checks one random item of a container, so a
     # second look can miss what the first saw. Show every argument instead.
     where = "the return value" if state["phase"] == "return" else "an argument"
     called = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+    signature = inspect.signature(fn, eval_str=True)
     return _keep(
         AxisTypeError(
             f"{fn_name}(): {where} does not match its annotation\n"

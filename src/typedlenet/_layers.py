@@ -167,7 +167,7 @@ def maxpool2d(
     *,
     floor: bool = False,
     impl: Impl = "fast",
-) -> Float[NamedArray, "... height:h//{kh} width:w//{kw}"]:
+) -> Float[NamedArray, "... height width"]:
     """`maxpool2d(X, kh, kw) = max_{kh,kw} U`, non-overlapping `kh × kw` windows.
 
     `U[height=i, width=j, kh=di, kw=dj] = X[height=i*kh+di, width=j*kw+dj]`, so
@@ -202,7 +202,8 @@ def maxpool2d(
                 actual=n,
             )
     _refuse(X, ("kh", "kw"), "maxpool2d", "X", "which the unfold would create")
-    if impl == "reference" or not (isinstance(kh, int) and isinstance(kw, int)):
+    concrete = all(isinstance(v, int) for v in (kh, kw, X.sizes["height"], X.sizes["width"]))
+    if impl == "reference" or not concrete:  # the phases need concrete sizes
         U = ops.unfold(X, "height", "kh", kh, stride=kh)
         U = ops.unfold(U, "width", "kw", kw, stride=kw)
         return ops.max(U, "kh kw")

@@ -108,6 +108,7 @@ def tag(x: Untagged | NamedArray | jax.Array, *names: Names) -> NamedArray:
             expected=positional,
             actual=len(new),
         )
+    check_unique(new, "tag")
     for name in new:
         if name in named:
             raise AxisError(

@@ -252,8 +252,10 @@ def one_hot(
             argument="axis",
             axis=axis,
         )
-    positions = lax.broadcasted_iota(labels.dtype, (*labels.shape, n), labels.ndim)
-    hot = labels.data[..., None] == positions
+    # Positions in a type that holds `n`: uint8 labels against 300 classes must not wrap.
+    dtype = labels.dtype if jnp.iinfo(labels.dtype).bits >= 32 else jnp.int32
+    positions = lax.broadcasted_iota(dtype, (*labels.shape, n), labels.ndim)
+    hot = labels.data.astype(dtype)[..., None] == positions
     return NamedArray(hot.astype(dtype), (*labels.names, axis))
 
 

@@ -53,6 +53,29 @@ def pad(
     if mode == "constant":
         config = [(lo, hi, 0) for lo, hi in pads]
         return NamedArray(lax.pad(x.data, jnp.asarray(value, x.dtype), config), x.names)
+    for axis, n in x.sizes.items():
+        if mode == "edge" and axis in widths and n == 0:
+            raise AxisError(
+                f"pad: axis `{axis}` has no positions, so it has no edge to repeat",
+                op="pad",
+                argument="mode",
+                axis=axis,
+                actual=0,
+            )
+        if mode == "reflect" and axis in widths and not isinstance(n, int):
+            # JAX reflects a symbolic axis only when each width is smaller than it.
+            for w in pads[x.names.index(axis)]:
+                claim = f"{fmt(n)} >= {fmt(w + 1)}"
+                if not holds(
+                    lambda n=n, w=w: n >= w + 1, claim, op="pad", argument="widths", axis=axis
+                ):
+                    raise AxisError(
+                        f"pad: reflecting axis `{axis}` (={n}) by {w} needs more than {w} "
+                        "positions",
+                        op="pad",
+                        argument="widths",
+                        axis=axis,
+                    )
     if mode == "reflect":
         for axis, n in x.sizes.items():
             if axis in widths and not holds(
@@ -76,7 +99,10 @@ def _same_axes(xs: Sequence[NamedArray], op: str, except_axis: str | None) -> No
     first = xs[0]
     for i, x in enumerate(xs[1:], 1):
         if not isinstance(x, NamedArray):
-            raise TypeError(f"{op}: `xs[{i}]` is a {type(x).__name__}, not a NamedArray")
+            raise TypeError(
+                f"{op}: `xs[{i}]` must be a NamedArray, got {type(x).__name__}; name its "
+                "axes with `tl.named` first"
+            )
         if set(x.names) != set(first.names):
             raise AxisError(
                 f"{op}: `xs[{i}]` has the axes {x.names!r}, `xs[0]` has {first.names!r}",
