@@ -28,6 +28,8 @@ from run import write_section
 import typedlenet as tl
 from typedlenet import data
 
+tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
+
 TARGET, BATCH, LR = 0.88, 64, 1e-3
 
 

@@ -36,6 +36,8 @@ from baselines import PositionalLeNet, positional_step, torch_lenet
 
 import typedlenet as tl
 
+tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LR = 1e-3
 

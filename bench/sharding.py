@@ -34,6 +34,8 @@ from run import ROOT, interleaved, synthetic, write_section  # noqa: E402
 
 import typedlenet as tl  # noqa: E402
 
+tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
+
 BATCH = {"batch": "data"}
 
 

@@ -159,6 +159,7 @@ def test_grad_and_value_and_grad_of_a_named_loss():
     assert g.names == w.names
     np.testing.assert_allclose(g.data, 2 * w.data)
     value, g2 = tl.value_and_grad(loss)(w)
+    np.testing.assert_allclose(g2.data, g.data)
     assert isinstance(value, tl.NamedArray) and value.names == () and float(value) == 30.0
     (value, aux), _ = jax.jit(tl.value_and_grad(lambda w: (loss(w), w), has_aux=True))(w)
     assert float(value) == 30.0 and aux.names == ("a", "b")

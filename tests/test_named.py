@@ -172,13 +172,20 @@ def test_index_matches_oracle(x, data):
         assert at(y, p) == at(x, {**p, axis: i})
 
 
-def test_allocator_is_tuned_on_import_unless_switched_off():
+def test_import_changes_nothing_and_train_tunes_the_allocator_unless_switched_off():
     import subprocess
     import sys
 
-    code = "import typedlenet; print(typedlenet.allocator_tuned())"
+    linux = "True" if sys.platform.startswith("linux") else "False"
+    code = (
+        "import typedlenet, typedlenet._runtime as r; print(typedlenet.allocator_tuned()); "
+        "print(r.tune_allocator_if_enabled())"
+    )
     on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert on.stdout.strip() == ("True" if sys.platform.startswith("linux") else "False")
+    assert on.stdout.split() == ["False", linux]
     env = {**__import__("os").environ, "TYPEDLENET_TUNE_MALLOC": "0"}
     off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert off.stdout.strip() == "False"
+    assert off.stdout.split() == ["False", "False"]
+    env["TYPEDLENET_TUNE_MALLOC"] = "maybe"
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert bad.returncode != 0 and "TYPEDLENET_TUNE_MALLOC='maybe'" in bad.stderr

@@ -2,25 +2,28 @@
 
 A program starts from a NamedArray with drawn names, sizes (1–4) and storage
 order, then applies 1–6 drawn steps. Each step is drawn against the *oracle
-state* — a float64 numpy array and the names of its axes — so the generator
-always knows whether the step it built is right:
+state*, a float64 numpy array and the names of its axes, so the generator always
+knows whether the step it built is right:
 
-- a right step carries the oracle's state after it, computed here with plain
-  numpy on axes aligned by name, or position by position with `oracle.table`
-  (never with typedlenet's code); the library's result must have the same axes,
-  sizes, dtype (float32) and values (`rtol=atol=1e-4`, atol scaled by magnitude);
+- a right step carries the oracle's state after it, computed with plain numpy on
+  axes aligned by name, or position by position with `oracle.table`, never with
+  typedlenet's code. The library's result must have the same axes, sizes, dtype
+  (float32) and values (`rtol=1e-4`, `atol=1e-4` times the values' magnitude);
 - a wrong step (a missing axis, a size clash, a name collision, an index out of
   range, a size that is zero, negative, not an integer or does not fit, a bad
-  name, a positional array) ends the program, and the library must refuse it
-  with `tl.AxisError` (with its `op`) or a `TypeError` naming the argument; a raw
-  JAX/numpy/Python error or a returned value fails the test.
+  name, a positional array) ends the program. The library must refuse it with a
+  `tl.AxisError` that has its `op`, or a `TypeError` naming the argument. A raw
+  JAX, numpy or Python error fails the test, and so does a returned value.
 
-Some programs are run again whole under `jax.eval_shape` or `jax.jit`, which
-must reach the same verdict. An `argmax` whose top two values lie within float32
-noise of each other leaves the oracle unsure of the pick, so values are not
-compared after it (axes and sizes still are).
+Each step draws "right" or (one time in six) a kind of mistake, but whether the
+step is right is then decided from its drawn arguments by the rules written here
+(`ok = ...`), never by asking the library. Some programs run again whole under
+`jax.eval_shape` or `jax.jit`, which must reach the same verdict. An `argmax`
+whose top two values lie within float32 noise leaves the oracle unsure of the
+pick: values are not compared after it (axes and sizes still are).
 """
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +36,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
-from oracle import NAMES, named_arrays, table
+from oracle import NAMES, assert_named_close, named_arrays, table
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's mean of nothing
 
@@ -44,7 +47,7 @@ SCALARS = [2, -1.5, 0.5, np.int64(3), np.float32(0.25), np.array(2.0), jnp.float
 
 @dataclass
 class State:
-    """The oracle's tensor: `arr` with axes `names`; `exact` once values are known."""
+    """The oracle's tensor: `arr`, whose axes are `names`; `exact` while values are sure."""
 
     arr: np.ndarray
     names: tuple[str, ...]
@@ -55,118 +58,125 @@ class State:
         return dict(zip(self.names, self.arr.shape))
 
     def along(self, names) -> np.ndarray:
-        """`arr` laid out along `names` (a superset of its axes), size 1 where it lacks one."""
+        """`arr` laid out along `names` (its axes, and maybe more of size 1)."""
         a = np.transpose(self.arr, [self.names.index(n) for n in names if n in self.names])
         return a.reshape([self.sizes.get(n, 1) for n in names])
 
     def at(self, p: dict[str, int]) -> float:
         return self.arr[tuple(p[n] for n in self.names)]
 
-    def then(self, arr, names) -> "State":
-        return State(np.asarray(arr, np.float64), tuple(names), self.exact)
+    def then(self, arr, names, exact=True) -> "State":
+        return State(np.asarray(arr, np.float64), tuple(names), self.exact and exact)
 
 
 @dataclass
 class Step:
-    """One step: how it reads, what it does, and what the oracle says comes of it."""
+    """One step: how it reads, what it does, and the oracle's state after it."""
 
     text: str
     run: Callable[[tl.NamedArray], tl.NamedArray]
-    after: State | None = None  # None: a wrong step, which must be refused
-    says: str = "\0"  # what a TypeError refusing a wrong step must name
+    after: State | None  # None: a wrong step, which must be refused
+    says: str = "\0"  # what a TypeError refusing the wrong step must name
 
 
-@dataclass
 class Program:
-    x0: tl.NamedArray
-    steps: list[Step]
-    mode: str  # "eager", or also run whole under "eval_shape" or "jit"
+    def __init__(self, x0: tl.NamedArray, steps: list[Step], mode: str):
+        self.x0, self.steps, self.mode = x0, steps, mode  # mode: eager, eval_shape or jit
 
     def __repr__(self) -> str:
-        lines = [f"x = {self.x0!r}  # storage order {self.x0.names}"]
-        lines += [s.text + ("" if s.after else "  # wrong: must be refused") for s in self.steps]
-        return "\n    ".join(["Program(" + self.mode + "):", *lines])
+        lines = [
+            f"x = {self.x0!r}",
+            *(s.text + ("" if s.after else "  # WRONG") for s in self.steps),
+        ]
+        return f"Program({self.mode}):\n    " + "\n    ".join(lines)
 
 
-# --- drawing pieces -------------------------------------------------------------
+# --- drawing the pieces of a step -------------------------------------------------
 
 
-def wrong(draw) -> bool:
-    return draw(st.integers(0, 5)) == 0
+def how(draw, *kinds: str) -> str:
+    """'right', or one time in eight one of the mistakes `kinds`."""
+    return draw(st.sampled_from(kinds)) if draw(st.integers(0, 7)) == 0 else "right"
+
+
+def unused(s: State) -> list[str]:
+    return [n for n in NAMES if n not in s.names]
 
 
 def fresh(draw, s: State, k: int = 1) -> list[str]:
-    """`k` names from the pool that `s` does not have."""
-    return draw(st.lists(st.sampled_from([n for n in NAMES if n not in s.names]), min_size=k,
-                         max_size=k, unique=True))  # fmt: skip
+    """`k` names of the pool that `s` lacks."""
+    return draw(st.lists(st.sampled_from(unused(s)), min_size=k, max_size=k, unique=True))
 
 
 def some(draw, names, min_size=0) -> list[str]:
+    """A few of `names`, in a drawn order."""
+    names = list(names)
     return draw(st.lists(st.sampled_from(names), min_size=min_size, unique=True)) if names else []
 
 
-def size(draw, n):
-    """`n` as a Python or a numpy integer (both are sizes)."""
-    return draw(st.sampled_from([int(n), np.int64(n)]))
+def axis_of(draw, s: State, missing: bool) -> str:
+    """One of `s`'s axes; one it lacks when `missing` (or when it has none)."""
+    return fresh(draw, s)[0] if missing or not s.names else draw(st.sampled_from(s.names))
 
 
-def operand(draw, sizes: dict[str, int], positive=False, dtype=None):
+def sized(draw, n):
+    """A Python integer `n` as itself or as a numpy integer: both are sizes."""
+    return draw(st.sampled_from([n, np.int64(n)])) if type(n) is int else n
+
+
+def is_int(*values) -> bool:
+    return all(isinstance(v, (int, np.integer)) for v in values)
+
+
+def operand(draw, sizes: dict[str, int], positive=False):
     """A NamedArray with these axes in a drawn storage order, and its oracle state."""
     y = draw(named_arrays(names=list(sizes), sizes=sizes, positive=positive))
-    if dtype is not None:
-        n = draw(st.integers(1, 4))
-        y = tl.NamedArray(jnp.asarray(np.random.default_rng(n).integers(-n, n, y.shape)), y.names)
     return y, State(np.asarray(y.data, np.float64), y.names)
 
 
-def others(draw, s: State, axis: str, clash: bool) -> dict[str, int]:
-    """`s`'s sizes but for `axis`'s, the same as or (`clash`) unlike `s`'s."""
-    return {**s.sizes, axis: s.sizes[axis] + (draw(st.integers(1, 2)) if clash else 0)}
-
-
-# --- the steps ------------------------------------------------------------------
+# --- the steps: each draws its arguments and decides whether they are right ----------
 
 
 def binary(draw, s: State) -> Step:
+    """`x ∘ y` for a scalar, `x` itself in another order, a NamedArray or a raw array."""
     sym = draw(st.sampled_from(sorted(OPERATORS)))
-    f, kind = OPERATORS[sym], draw(st.sampled_from(["scalar", "self", "named", "raw"]))
-    left = sym != "/" and draw(st.booleans())  # never divide by the (maybe tiny) state
-    order = (lambda a, b: (b, a)) if left else (lambda a, b: (a, b))
-    if kind == "raw":
-        y = draw(st.sampled_from([np.ones(3, np.float32), jnp.ones((2, 1))]))
-        return Step(f"x = {'raw ' + sym + ' x' if left else 'x ' + sym + ' raw'}  # {y.shape}",
-                    lambda x: f(*order(x, y)))  # fmt: skip
-    if kind == "scalar":
-        c = draw(st.sampled_from(SCALARS))
-        return Step(f"x = {order('x', repr(c))[0]} {sym} {order('x', repr(c))[1]}",
-                    lambda x: f(*order(x, c)), s.then(f(*order(s.arr, float(c))), s.names))  # fmt: skip
-    if kind == "self" or not s.names and wrong(draw):
-        perm = draw(st.permutations(s.names))
-        return Step(f"x = x {sym} x.align({perm})", lambda x: f(x, x.align(perm)),
-                    s.then(f(s.arr, s.arr), s.names))  # fmt: skip
-    sizes = {n: s.sizes[n] for n in some(draw, s.names)}
-    if s.names and wrong(draw):
-        axis = draw(st.sampled_from(s.names))
-        sizes[axis] = others(draw, s, axis, clash=True)[axis]
-    sizes.update({n: draw(st.integers(1, 3)) for n in fresh(draw, s, draw(st.integers(0, 1)))})
-    y, ys = operand(draw, sizes, positive=sym == "/")
-    ok = all(ys.sizes[n] == s.sizes[n] for n in ys.names if n in s.names)
-    union = s.names + tuple(n for n in ys.names if n not in s.names)
-    after = s.then(f(*order(s.along(union), ys.along(union))), union) if ok else None
-    return Step(
-        f"x = {' {sym} '.join(order('x', 'y'))}  # y = {y!r}", lambda x: f(*order(x, y)), after
-    )
+    f, kind = OPERATORS[sym], how(draw, "raw", "clash")
+    kind = draw(st.sampled_from(["scalar", "self", "named"])) if kind == "right" else kind
+    flip = sym != "/" and draw(st.booleans())  # never divide by the state: it may be ~0
+    pair = (lambda a, b: (b, a)) if flip else (lambda a, b: (a, b))
+    union, after = s.names, None
+    if kind in ("raw", "scalar"):
+        c = draw(st.sampled_from(SCALARS if kind == "scalar" else [np.ones(3), jnp.ones((2, 1))]))
+        other, shown, value = (lambda x: c), repr(c), kind == "scalar" and float(c)
+    elif kind == "self":
+        perm = tuple(draw(st.permutations(s.names)))
+        other, shown, value = (lambda x: x.align(perm)), f"x.align({perm})", s.arr
+    else:
+        sizes = {n: s.sizes[n] for n in some(draw, s.names)}
+        if kind == "clash" and s.names:
+            axis = draw(st.sampled_from(s.names))
+            sizes[axis] = s.sizes[axis] + draw(st.integers(1, 2))
+        sizes |= {n: draw(st.integers(1, 3)) for n in fresh(draw, s, draw(st.integers(0, 1)))}
+        y, ys = operand(draw, sizes, positive=sym == "/")
+        other, shown = (lambda x: y), repr(y)
+        union += tuple(n for n in ys.names if n not in s.names)
+        ok = all(ys.sizes[n] == s.sizes[n] for n in ys.names if n in s.names)
+        value = ok and ys.along(union)
+    if value is not False:
+        after = s.then(f(*pair(s.along(union), value)), union)
+    run = lambda x: f(*pair(x, other(x)))  # noqa: E731
+    return Step(f"x = {f' {sym} '.join(pair('x', shown))}", run, after)
 
 
 def reduce(draw, s: State) -> Step:
-    op = draw(st.sampled_from(["sum", "mean", "max", "min"]))
+    """`tl.sum/mean/max/min(x, over)`; `over` an axis string, a list, or None for all."""
+    op, kind = draw(st.sampled_from(["sum", "mean", "max", "min"])), how(draw, "missing", "twice")
     over = some(draw, s.names)
-    if wrong(draw):
-        over.append(draw(st.sampled_from([*over, *fresh(draw, s)])) if over else fresh(draw, s)[0])
-    ok = len(set(over)) == len(over) and set(over) <= set(s.names)
+    over += {"missing": fresh(draw, s), "twice": over[:1] or fresh(draw, s)}.get(kind, [])
+    ok = set(over) <= set(s.names) and len(set(over)) == len(over)
     ok = ok and not (op in ("max", "min") and any(s.sizes[n] == 0 for n in over))
     arg = draw(
-        st.sampled_from([" ".join(over), over] + ([None] if len(over) == s.arr.ndim else []))
+        st.sampled_from([" ".join(over), over] + [None] * (ok and len(over) == len(s.names)))
     )
     pos = tuple(s.names.index(n) for n in over) if ok else ()
     npf = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min}[op]
@@ -175,68 +185,362 @@ def reduce(draw, s: State) -> Step:
 
 
 def softmax(draw, s: State) -> Step:
-    over = some(draw, s.names) + (fresh(draw, s) if wrong(draw) else [])
+    over = some(draw, s.names) + fresh(draw, s) * (how(draw, "missing") != "right")
+    after = None
     if set(over) <= set(s.names):
         pos = tuple(s.names.index(n) for n in over)
         e = np.exp(s.arr - (np.max(s.arr, axis=pos, keepdims=True) if s.arr.size else 0))
         after = s.then(e / np.sum(e, axis=pos, keepdims=True), s.names)
-    else:
-        after = None
     return Step(f"x = tl.softmax(x, {' '.join(over)!r})", lambda x: tl.softmax(x, over), after)
 
 
 def dot(draw, s: State) -> Step:
-    shared = some(draw, s.names)
+    """`tl.dot(x, y, over)`: y shares some axes of x, sums over some of those."""
+    kind, shared = how(draw, "clash", "missing"), some(draw, s.names)
     over = some(draw, shared)
     sizes = {n: s.sizes[n] for n in shared} | {
         n: 2 for n in fresh(draw, s, draw(st.integers(0, 1)))
     }
-    if wrong(draw):
-        if shared and draw(st.booleans()):
-            sizes[shared[0]] += 1
-        else:
-            over.append(draw(st.sampled_from([n for n in [*s.names, *sizes] if n not in over])))
+    if kind == "clash" and shared:
+        sizes[shared[0]] += 1
+    elif kind != "right":  # over an axis one of them lacks
+        over.append(draw(st.sampled_from([n for n in NAMES if n not in over])))
     y, ys = operand(draw, sizes)
     ok = set(over) <= set(s.names) & set(ys.names)
     ok = ok and all(ys.sizes[n] == s.sizes[n] for n in shared)
-    out = [*[n for n in shared if n not in over], *[n for n in s.names if n not in shared]]
+    out = [n for n in shared if n not in over] + [n for n in s.names if n not in shared]
     out += [n for n in ys.names if n not in s.names]
     ids = lambda names: [NAMES.index(n) for n in names]  # noqa: E731
-    after = (
-        s.then(np.einsum(s.arr, ids(s.names), ys.arr, ids(ys.names), ids(out)), out) if ok else None
-    )
-    return Step(
-        f"x = tl.dot(x, y, {' '.join(over)!r})  # y = {y!r}", lambda x: tl.dot(x, y, over), after
-    )
+    arr = ok and np.einsum(s.arr, ids(s.names), ys.arr, ids(ys.names), ids(out))
+    after = s.then(arr, out) if ok else None
+    return Step(f"x = tl.dot(x, {y!r}, {over!r})", lambda x: tl.dot(x, y, over), after)
 
 
 def rename(draw, s: State) -> Step:
-    olds = some(draw, s.names, min_size=1) + (fresh(draw, s) if wrong(draw) else [])
-    pool = NAMES + (BAD_NAMES if wrong(draw) else [])
-    mapping = {old: draw(st.sampled_from(pool)) for old in olds}
+    kind = how(draw, "missing", "bad name", "collision")
+    olds = some(draw, s.names, min_size=1) + fresh(draw, s) * (kind == "missing" or not s.names)
+    pool = {"bad name": BAD_NAMES, "collision": list(s.names)}.get(kind, unused(s) + olds)
+    mapping = {old: draw(st.sampled_from(pool or NAMES)) for old in olds}
     names = [mapping.get(n, n) for n in s.names]
     ok = set(olds) <= set(s.names) and len(set(names)) == len(names) and set(names) <= set(NAMES)
-    return Step(f"x = tl.rename(x, {mapping!r})", lambda x: tl.rename(x, mapping),
-                s.then(s.arr, names) if ok else None)  # fmt: skip
+    after = s.then(s.arr, names) if ok else None
+    return Step(f"x = tl.rename(x, {mapping!r})", lambda x: tl.rename(x, mapping), after)
+
+
+def renamed(draw, s: State) -> Step:
+    """`tl.named` again, in a new storage order; a bad name is refused there."""
+    order = tuple(draw(st.permutations(s.names)))
+    names = list(order)
+    if how(draw, "bad name") != "right":
+        names[draw(st.integers(0, len(names))) :][:1] = [draw(st.sampled_from(BAD_NAMES))]
+    after = s if names == list(order) else None
+    run = lambda x: tl.named(x.align(order).data, names)  # noqa: E731
+    return Step(f"x = tl.named(x.align({order}).data, {names!r})", run, after)
 
 
 def flatten(draw, s: State) -> Step:
-    axes = some(draw, s.names) + (
-        draw(st.sampled_from([fresh(draw, s), s.names[:1]])) if wrong(draw) else []
-    )
-    into = draw(st.sampled_from(NAMES + (BAD_NAMES if wrong(draw) else [])))
+    kind = how(draw, "missing", "twice", "bad name", "collision")
+    axes = some(draw, s.names)
+    axes += {"missing": fresh(draw, s), "twice": axes[:1] or fresh(draw, s)}.get(kind, [])
     rest = [n for n in s.names if n not in axes]
-    ok = (
-        set(axes) <= set(s.names)
-        and len(set(axes)) == len(axes)
-        and into in NAMES
-        and into not in rest
-    )
+    pool = {"bad name": BAD_NAMES, "collision": rest}.get(kind, unused(s) + axes)
+    into = draw(st.sampled_from(pool or NAMES))
+    ok = set(axes) <= set(s.names) and len(set(axes)) == len(axes) and into not in rest
+    ok = ok and into in NAMES
+    shape = [s.sizes[n] for n in rest] + [math.prod(s.sizes[n] for n in axes)] if ok else []
+    after = s.then(s.along(rest + axes).reshape(shape), [*rest, into]) if ok else None
+    run = lambda x: tl.flatten(x, axes, into)  # noqa: E731
+    return Step(f"x = tl.flatten(x, {' '.join(axes)!r}, {into!r})", run, after)
+
+
+def unflatten(draw, s: State) -> Step:
+    kind = how(draw, "missing", "product", "zero", "float", "collision")
+    axis = axis_of(draw, s, kind == "missing")
+    n, parts = s.sizes.get(axis, 1), []
+    for _ in range(draw(st.integers(0, 2))):  # factor n
+        parts.append(draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0] or [1])))
+        n //= parts[-1]
+    parts.append(n)
+    new = fresh(draw, s, len(parts))
+    new[-1] = draw(st.sampled_from([new[-1], axis]))  # the axis's own name may be reused
+    rest = [m for m in s.names if m != axis]
+    if kind == "collision" and rest:
+        new[0] = draw(st.sampled_from(rest))
+    wrong = {"product": parts[0] + 1, "zero": draw(st.sampled_from([0, -1])), "float": 1.0}
+    parts[0] = wrong.get(kind, parts[0])
+    sizes = {m: sized(draw, p) for m, p in zip(new, parts)}
+    ok = axis in s.names and is_int(*parts) and min(parts) >= 1 and len(sizes) == len(new)
+    ok = ok and math.prod(parts) == s.sizes[axis] and not set(new) & set(rest)
+    shape = [s.sizes[m] for m in rest] + parts
+    after = s.then(s.along([*rest, axis]).reshape(shape), rest + new) if ok else None
+    run = lambda x: tl.unflatten(x, axis, sizes)  # noqa: E731
+    return Step(f"x = tl.unflatten(x, {axis!r}, {sizes!r})", run, after, "sizes")
+
+
+def unfold(draw, s: State) -> Step:
+    """`U[axis=i, window=d] = x[axis=i*stride + d]`."""
+    kind = how(draw, "missing", "too big", "zero", "float", "collision")
+    axis = axis_of(draw, s, kind == "missing")
+    n, window = s.sizes.get(axis, 0), fresh(draw, s)[0]
+    k, stride = draw(st.integers(1, max(n, 1))), draw(st.integers(1, 3))
+    k = {"too big": n + 1, "zero": draw(st.sampled_from([0, -1])), "float": 1.0}.get(kind, k)
+    stride = draw(st.sampled_from([0, -2])) if kind == "zero" and k == n else stride
+    window = draw(st.sampled_from(s.names or [window])) if kind == "collision" else window
+    ok = axis in s.names and is_int(k) and 1 <= k <= n and stride >= 1 and window not in s.names
+    after = None
     if ok:
-        a = s.along(rest + axes).reshape([s.sizes[n] for n in rest] + [-1 if s.arr.size else 0])
-        after = s.then(
-            a.reshape([s.sizes[n] for n in rest] + [int(np.prod([s.sizes[n] for n in axes]))]),
-            rest + [into],
+        sizes = {**s.sizes, axis: (n - k) // stride + 1, window: k}
+        after = s.then(*table(sizes, lambda p: s.at({**p, axis: p[axis] * stride + p[window]})))
+    k, stride = sized(draw, k), sized(draw, stride)
+    run = lambda x: tl.unfold(x, axis, window, k, stride)  # noqa: E731
+    return Step(f"x = tl.unfold(x, {axis!r}, {window!r}, {k!r}, {stride!r})", run, after, "size")
+
+
+def index(draw, s: State) -> Step:
+    """`x[{axis: i}]` (the axis goes) or `x[{axis: slice(...)}]` (it stays)."""
+    kind = how(draw, "missing", "out of range", "zero step", "float")
+    axis = axis_of(draw, s, kind == "missing")
+    n, pos = s.sizes.get(axis, 1), s.names.index(axis) if axis in s.names else 0
+    if kind == "zero step" or (kind != "out of range" and draw(st.booleans())):
+        parts = [draw(st.none() | st.integers(-5, 5)) for _ in "ab"]
+        parts.append(0 if kind == "zero step" else draw(st.sampled_from([None, 1, 2, 3, -1, -2])))
+        part = draw(st.integers(0, 2))
+        parts[part] = 1.0 if kind == "float" else parts[part]
+        where, says = slice(*(sized(draw, p) for p in parts)), ["start", "stop", "step"][part]
+        ok = axis in s.names and parts[2] != 0 and kind != "float"
+        after = s.then(s.arr[(slice(None),) * pos + (where,)], s.names) if ok else None
+    else:
+        i = draw(st.integers(-n, n - 1)) if n else 0
+        i = {"out of range": draw(st.sampled_from([n, n + 1, -n - 1])), "float": i + 0.0}.get(
+            kind, i
         )
-    return Step(f"x = tl.flatten(x, {' '.join(axes)!r}, {into!r})", lambda x: tl.flatten(x, axes, into),
-                after if ok else None)  # fmt: skip
+        where = draw(st.sampled_from([i, np.int64(i), jnp.int32(i)])) if is_int(i) else i
+        ok, says = axis in s.names and is_int(i) and -n <= i < n, f"`{axis}`"
+        rest = [m for m in s.names if m != axis]
+        after = s.then(np.take(s.arr, i, axis=pos), rest) if ok else None
+    return Step(f"x = x[{{{axis!r}: {where!r}}}]", lambda x: x[{axis: where}], after, says)
+
+
+def pad(draw, s: State) -> Step:
+    kind = how(draw, "missing", "negative", "float", "triple")
+    mode = draw(st.sampled_from(["constant", "edge", "reflect"]))
+    axes = some(draw, s.names) + fresh(draw, s) * (kind == "missing")
+    pairs = {a: (draw(st.integers(0, 2)), draw(st.integers(0, 2))) for a in axes}
+    widths = {
+        a: sized(draw, lo) if lo == hi else (sized(draw, lo), hi) for a, (lo, hi) in pairs.items()
+    }
+    broken = axes and kind in ("negative", "float", "triple")
+    if broken:
+        widths[axes[0]] = {"negative": (-1, 1), "float": 1.0, "triple": (1, 1, 1)}[kind]
+    ok = set(axes) <= set(s.names) and not broken
+    ok = ok and all(s.sizes[a] >= 2 for a in axes) if mode == "reflect" else ok
+    ok = ok and all(s.sizes[a] or pairs[a] == (0, 0) for a in axes) if mode == "edge" else ok
+    if ok and s.names:  # numpy refuses to pad no axes
+        after = s.then(np.pad(s.arr, [pairs.get(n, (0, 0)) for n in s.names], mode=mode), s.names)
+    else:
+        after = s if ok else None
+    run = lambda x: tl.pad(x, widths, mode=mode)  # noqa: E731
+    return Step(f"x = tl.pad(x, {widths!r}, mode={mode!r})", run, after, "width")
+
+
+def join(draw, s: State) -> Step:
+    """`tl.concatenate([x, y], axis)` (`axis` of another size in y) or `tl.stack`."""
+    concat = draw(st.booleans())
+    kind = how(draw, "other axis", "bad name", "clash", "axes")
+    lacking = (kind == "other axis") == concat  # concatenate along an axis x has, stack a new one
+    axis = draw(st.sampled_from(BAD_NAMES)) if kind == "bad name" else axis_of(draw, s, lacking)
+    sizes = {**s.sizes} | ({axis: draw(st.integers(1, 3))} if concat and axis in s.names else {})
+    others = [m for m in s.names if m != axis]
+    if kind == "clash" and others:
+        sizes[others[0]] += 1
+    elif kind == "axes":
+        sizes = {m: sizes[m] for m in sizes if m != others[0]} if others else {**sizes, "kh": 1}
+    y, ys = operand(draw, sizes)
+    first = draw(st.booleans())
+    ok = set(ys.names) == set(s.names) and all(ys.sizes[m] == s.sizes[m] for m in others)
+    ok = ok and (axis in s.names if concat else axis in NAMES and axis not in s.names)
+    after, fn = None, tl.concatenate if concat else tl.stack
+    if ok:
+        arrs = [s.arr, ys.along(s.names)][:: 1 if first else -1]
+        joined = np.concatenate(arrs, s.names.index(axis)) if concat else np.stack(arrs)
+        after = s.then(joined, s.names if concat else (axis, *s.names))
+    run = lambda x: fn([x, y] if first else [y, x], axis)  # noqa: E731
+    shown = f"[x, {y!r}]" if first else f"[{y!r}, x]"
+    return Step(f"x = tl.{fn.__name__}({shown}, {axis!r})", run, after)
+
+
+def split(draw, s: State) -> Step:
+    """`tl.split(x, axis, sizes)[j]`: sizes of the pieces, or a number of equal pieces."""
+    kind = how(draw, "missing", "sum", "zero", "divide")
+    axis = axis_of(draw, s, kind == "missing")
+    n = s.sizes.get(axis, 1)
+    if n and draw(st.booleans()):
+        cuts = (
+            sorted(draw(st.lists(st.integers(1, n - 1), max_size=2, unique=True))) if n > 1 else []
+        )
+        parts = [b - a for a, b in zip([0, *cuts], [*cuts, n])]
+        parts[-1] += {"sum": 1, "divide": 1, "zero": -parts[-1]}.get(kind, 0)
+        ok, sizes = min(parts) >= 1 and sum(parts) == n, [sized(draw, p) for p in parts]
+    else:
+        k = draw(st.sampled_from([d for d in (1, 2, 3) if n % d == 0]))
+        k = {"sum": n + 1, "divide": n + 1, "zero": draw(st.sampled_from([0, -1]))}.get(kind, k)
+        ok = k >= 1 and n % k == 0
+        parts, sizes = [n // k] * k if ok else [], sized(draw, k)
+    ok = ok and axis in s.names
+    j = draw(st.integers(0, len(parts) - 1)) if ok else 0
+    piece = ok and np.split(s.arr, np.cumsum(parts)[:-1], axis=s.names.index(axis))[j]
+    after = s.then(piece, s.names) if ok else None
+    run = lambda x: tl.split(x, axis, sizes)[j]  # noqa: E731
+    return Step(f"x = tl.split(x, {axis!r}, {sizes!r})[{j}]", run, after)
+
+
+def take(draw, s: State) -> Step:
+    """`tl.take(x, axis, I)` or `x[{axis: I}]`: I's axes replace `axis`, shared ones match."""
+    kind = how(draw, "missing", "out of range", "own axis", "clash", "float")
+    axis = axis_of(draw, s, kind == "missing")
+    n = s.sizes.get(axis, 0)
+    sizes = {m: s.sizes[m] for m in some(draw, [m for m in s.names if m != axis])[:1]}
+    sizes |= {m: draw(st.integers(1, 3)) for m in fresh(draw, s, draw(st.integers(0, 2)))}
+    sizes |= {axis: 1} if kind == "own axis" else {}
+    if kind == "clash" and sizes:
+        sizes[next(iter(sizes))] += 1
+    names = draw(st.permutations(list(sizes)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    I = rng.integers(-max(n, 1), max(n, 1), [sizes[m] for m in names])
+    if kind == "out of range":
+        I.flat[0] = draw(st.sampled_from([n, n + 2, -n - 1]))
+    indices = tl.NamedArray(jnp.asarray(I, jnp.float32 if kind == "float" else jnp.int32), names)
+    ok = kind != "float" and axis in s.names and axis not in sizes and ((-n <= I) & (I < n)).all()
+    ok = ok and all(k == s.sizes[m] for m, k in sizes.items() if m in s.names)
+    after = None
+    if ok:
+        out = {m: k for m, k in s.sizes.items() if m != axis} | sizes
+        after = s.then(*table(out, lambda p: s.at({**p, axis: I[tuple(p[m] for m in names)] % n})))
+    if draw(st.booleans()):
+        text, run = f"tl.take(x, {axis!r}, I)", lambda x: tl.take(x, axis, indices)
+    else:
+        text, run = f"x[{{{axis!r}: I}}]", lambda x: x[{axis: indices}]
+    return Step(f"x = {text}  # I = {indices!r} {I.tolist()}", run, after)
+
+
+def cumsum(draw, s: State) -> Step:
+    """`tl.nmap(jnp.cumsum)(x.untag(axis)).tag(name)`; `name` may rename the axis."""
+    kind = how(draw, "missing", "collision")
+    axis = axis_of(draw, s, kind == "missing")
+    name = draw(
+        st.sampled_from(s.names if kind == "collision" and s.names else [axis, *fresh(draw, s)])
+    )
+    ok = axis in s.names and (name == axis or name not in s.names)
+    cum = ok and np.cumsum(s.arr, axis=s.names.index(axis))
+    after = s.then(cum, [name if m == axis else m for m in s.names]) if ok else None
+    run = lambda x: tl.nmap(jnp.cumsum)(x.untag(axis)).tag(name)  # noqa: E731
+    return Step(f"x = tl.nmap(jnp.cumsum)(x.untag({axis!r})).tag({name!r})", run, after)
+
+
+def one_hot(draw, s: State) -> Step:
+    """`tl.one_hot(tl.argmax(x, axis), new, k)`: float data again, for the next steps."""
+    kind = how(draw, "missing", "collision", "zero", "float")
+    axis = axis_of(draw, s, kind == "missing")
+    rest = [m for m in s.names if m != axis]
+    new = draw(st.sampled_from(rest if kind == "collision" and rest else [axis, *fresh(draw, s)]))
+    k = {"zero": draw(st.sampled_from([0, -1])), "float": 2.0}.get(kind, draw(st.integers(1, 4)))
+    ok = axis in s.names and s.sizes[axis] > 0 and new not in rest and is_int(k) and k >= 1
+    after = None
+    if ok:
+        pos, top = s.names.index(axis), np.sort(s.arr, axis=s.names.index(axis))
+        gap = np.diff(top, axis=pos)[(slice(None),) * pos + (slice(-1, None),)]
+        sure = not np.isnan(top).any() and bool(
+            (gap > 1e-4 * (1 + np.abs(top).max(initial=0))).all()
+        )
+        hot = np.expand_dims(np.argmax(s.arr, axis=pos), -1) == np.arange(k)
+        after = s.then(hot, [*rest, new], exact=sure)
+    k = sized(draw, k)
+    run = lambda x: tl.one_hot(tl.argmax(x, axis), new, k)  # noqa: E731
+    return Step(f"x = tl.one_hot(tl.argmax(x, {axis!r}), {new!r}, {k!r})", run, after, "size")
+
+
+STEPS = [binary, reduce, softmax, dot, rename, renamed, flatten, unflatten, unfold, index, pad]
+STEPS += [join, split, take, cumsum, one_hot]
+GROWING = {binary, dot, pad, join, take, unfold, one_hot, flatten}
+
+
+@st.composite
+def programs(draw) -> Program:
+    names = draw(st.lists(st.sampled_from(NAMES), max_size=3, unique=True))
+    x0, s = operand(draw, {n: draw(st.integers(1, 4)) for n in names})
+    steps = []
+    for _ in range(draw(st.integers(1, 6))):
+        room = s.arr.size <= 48 and s.arr.ndim <= 4
+        steps.append(draw(st.sampled_from([f for f in STEPS if room or f not in GROWING]))(draw, s))
+        event(f"{steps[-1].text.split('(')[0]}: {'right' if steps[-1].after else 'wrong'}")
+        if steps[-1].after is None:
+            break
+        s = steps[-1].after
+    return Program(x0, steps, draw(st.sampled_from(["eager", "eager", "eval_shape", "jit"])))
+
+
+# --- running a program ----------------------------------------------------------------
+
+
+def refused(step: Step, fn: Callable, *args) -> None:
+    """`fn(*args)`, which runs the wrong `step`, raises a typedlenet error, not a raw one."""
+    try:
+        out = fn(*args)
+    except tl.AxisError as error:
+        assert isinstance(error.op, str) and error.op, f"an AxisError without `op`: {error!r}"
+        return
+    except Exception as error:
+        if isinstance(error, TypeError) and step.says in str(error):
+            return
+        raise AssertionError(f"`{step.text}` raised {type(error).__qualname__}: {error}") from error
+    raise AssertionError(f"the wrong step `{step.text}` was accepted, giving {out!r}")
+
+
+def agrees(x, s: State, values=True) -> None:
+    """`x` is the oracle's `s`: axes, sizes, dtype and (when sure) values."""
+    assert isinstance(x, tl.NamedArray), x
+    assert dict(zip(x.names, x.data.shape)) == s.sizes and len(x.names) == len(s.names), x
+    assert x.dtype == jnp.float32, x.dtype
+    if values and s.exact:
+        scale = max(1.0, float(np.nanmax(np.abs(s.arr), initial=0.0)))
+        assert_named_close(x, s.arr, s.names, rtol=1e-4, atol=1e-4 * scale)
+
+
+def run_program(program: Program) -> None:
+    last = program.steps[-1]
+    event(f"program: {'right' if last.after else 'wrong'}")
+    x = program.x0
+    for step in program.steps:
+        if step.after is None:
+            refused(step, step.run, x)
+            break
+        try:
+            x = step.run(x)
+        except Exception as error:
+            raise AssertionError(f"the right step `{step.text}` failed: {error!r}") from error
+        agrees(x, step.after)
+    if program.mode == "eager":
+        return
+
+    def whole(x):
+        for step in program.steps:
+            x = step.run(x)
+        return x
+
+    transform = jax.eval_shape if program.mode == "eval_shape" else lambda f, x: jax.jit(f)(x)
+    if last.after is None:
+        refused(last, transform, whole, program.x0)
+    else:
+        agrees(transform(whole, program.x0), last.after, values=program.mode == "jit")
+
+
+@given(programs())
+def test_random_programs(program):
+    run_program(program)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000)
+@given(programs())
+def test_many_random_programs(program):
+    run_program(program)

@@ -50,7 +50,7 @@ def test_concrete_batch_and_real_model():
     assert "B^1" in str(report)
 
 
-def test_mismatch_names_the_model_line():
+def test_a_field_that_breaks_the_seed_types_names_the_field_that_bound_the_size():
     model = tl.LeNet(key=KEY)
     bad = eqx.tree_at(
         lambda m: m.W2, model, tl.named(jnp.ones((16, 5, 5, 5)), "channels' channels kh kw")
@@ -58,14 +58,25 @@ def test_mismatch_names_the_model_line():
     with pytest.raises(tl.AxisTypeError) as info:
         tl.verify(bad)
     e = info.value
-    assert e.where == "X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}"
     assert (e.op, e.argument, e.axis, e.expected, e.actual) == (
-        "conv2d",
-        "argument `W`",
+        "LeNet",
+        "field `W2`",
         "channels",
         6,
         5,
     )
+    assert "bound by field `W1`, axis `channels'`" in str(e)
+
+
+def test_mismatch_names_the_model_line():
+    model = tl.LeNet(key=KEY)
+    too_tall = tl.named(jnp.ones((16, 6, 13, 5)), "channels' channels kh kw")
+    bad = eqx.tree_at(lambda m: m.W2, model, too_tall)
+    with pytest.raises(tl.AxisError) as info:
+        tl.verify(bad)
+    e = info.value
+    assert e.where == "X^3 = [ReLU(conv2d(X^2; W^2))]_{channels'→channels}"
+    assert (e.op, e.axis, e.actual) == ("conv2d", "kh", 13)
 
 
 def test_mismatch_in_the_mlp_is_located():

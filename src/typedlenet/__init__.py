@@ -3,6 +3,7 @@
 from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
 from ._checking import checks, checks_enabled, set_checks, typechecked
 from ._errors import AxisError, AxisTypeError
+from ._fields import TypedModule, check_fields
 from ._layers import conv2d, maxpool2d, mlp
 from ._lenet import LeNet, LeNetConfig
 from ._named import NamedArray, named
@@ -115,6 +116,8 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "Num",
     "Shaped",
     "UInt",
+    "TypedModule",
+    "check_fields",
     "checks",
     "checks_enabled",
     "set_checks",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import os
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ import beartype
 import jaxtyping
 from beartype.roar import BeartypeCallHintViolation
 
+from ._config import state
 from ._diagnose import explain_arguments, explain_call, explain_return
 from ._errors import AxisTypeError
 from ._fields import field_bindings, has_typed_fields
@@ -24,17 +24,9 @@ __all__ = ["checks", "checks_enabled", "set_checks", "typechecked"]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-_enabled = os.environ.get("TYPEDLENET_CHECKS", "1").strip().lower() not in {
-    "0",
-    "false",
-    "off",
-    "no",
-}
-
-
 def checks_enabled() -> bool:
     """Whether checked functions check their annotations when called."""
-    return _enabled
+    return state.checks
 
 
 def set_checks(enabled: bool) -> bool:
@@ -44,8 +36,7 @@ def set_checks(enabled: bool) -> bool:
     is `0`, `false`, `off` or `no` at import time. Under `jax.jit` the checks run
     while tracing only, so a compiled function costs the same either way.
     """
-    global _enabled
-    previous, _enabled = _enabled, bool(enabled)
+    previous, state.checks = state.checks, bool(enabled)
     return previous
 
 
@@ -93,7 +84,7 @@ def typechecked(fn: _F) -> _F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _enabled:
+        if not state.checks:
             return fn(*args, **kwargs)
         check = checked[0] if checked else build()
         if args and has_typed_fields(args[0]):

@@ -23,7 +23,7 @@ from ._options import (
     positive,
     rate,
 )
-from ._runtime import allocator_tuned
+from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent, train
 from ._verify import verify
@@ -80,7 +80,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     make_mesh(config)  # a device count or batch size that cannot work fails here, first
     say = print if jax.process_index() == 0 else silent
-    if allocator_tuned():
+    if tune_allocator_if_enabled():
         say(
             "allocator: glibc malloc set to keep XLA's scratch buffers (one arena, 1 GiB "
             "thresholds); TYPEDLENET_TUNE_MALLOC=0 keeps glibc's defaults"

@@ -25,6 +25,7 @@ from typing import Any
 import equinox as eqx
 
 from ._annotations import _NamedMeta
+from ._config import state
 from ._diagnose import explain_value, named_annotation
 
 __all__ = ["TypedModule", "check_fields", "field_bindings", "typed_fields"]
@@ -82,4 +83,5 @@ class TypedModule(eqx.Module):
     with sizes shared across fields (and seen by its `typechecked` methods)."""
 
     def __check_init__(self) -> None:
-        field_bindings(self)
+        if state.checks:
+            field_bindings(self)

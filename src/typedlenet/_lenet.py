@@ -22,6 +22,7 @@ from . import _ops as ops
 from ._annotations import Float
 from ._checking import typechecked
 from ._errors import AxisError, located
+from ._fields import TypedModule
 from ._layers import Impl, conv2d, maxpool2d, mlp
 from ._named import NamedArray
 
@@ -122,22 +123,21 @@ def _uniform(key: jax.Array, shape: tuple[int, ...], names: str, fan_in: int) ->
     return NamedArray(jax.random.uniform(key, shape, jnp.float32, -bound, bound), names)
 
 
-class LeNet(eqx.Module):
-    """The seed's LeNet. Parameters carry the seed's names:
-
-    `W1 (channels', channels, kh, kw)`, `W2 (channels', channels, kh, kw)`,
-    `U (inp, hidden)`, `b1 (hidden)`, `V (hidden, out)`, `b2 (out)`; with
-    `conv_bias=True` also `B1`, `B2 (channels')`, one bias per output channel.
+class LeNet(TypedModule):
+    """The seed's LeNet. Its parameters carry the seed's Params types, checked
+    together when the model is built (and at each checked call), so that the
+    sizes they share (`c2` in `W1` and `W2`, `h2` in `U` and `V`) agree; with
+    `conv_bias=True` also `B1`, `B2`, one bias per output channel.
     """
 
-    W1: NamedArray
-    W2: NamedArray
-    U: NamedArray
-    b1: NamedArray
-    V: NamedArray
-    b2: NamedArray
-    B1: NamedArray | None
-    B2: NamedArray | None
+    W1: Float[NamedArray, "channels':c2 channels:c1 kh:kh1 kw:kw1"]
+    W2: Float[NamedArray, "channels':c3 channels:c2 kh:kh2 kw:kw2"]
+    U: Float[NamedArray, "inp:h1 hidden:h2"]
+    b1: Float[NamedArray, "hidden:h2"]
+    V: Float[NamedArray, "hidden:h2 out:h3"]
+    b2: Float[NamedArray, "out:h3"]
+    B1: Float[NamedArray, "channels':c2"] | None
+    B2: Float[NamedArray, "channels':c3"] | None
     config: LeNetConfig = eqx.field(static=True)
 
     def __init__(self, *, key: jax.Array, **sizes: object) -> None:
@@ -187,7 +187,7 @@ class LeNet(eqx.Module):
 
     @typechecked
     def features(
-        self, X0: Float[NamedArray, "... channels:{self.c1} height width"]
+        self, X0: Float[NamedArray, "... channels:c1 height width"]
     ) -> dict[str, NamedArray]:
         """X^1..X^5: the convolutional part, for any height and width that type-check."""
         cfg = self.config
@@ -219,7 +219,7 @@ class LeNet(eqx.Module):
 
     @typechecked
     def forward(
-        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
+        self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
     ) -> dict[str, NamedArray]:
         """X^0..X^5, the logits and O, each as the seed computes it."""
         X = {"X0": X0, **self.features(X0)}
@@ -230,8 +230,8 @@ class LeNet(eqx.Module):
 
     @typechecked
     def logits(
-        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
-    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:h3"]:
         """`[MLP(X^5; U, V)]_{out→class}`: the scores before the softmax.
 
         Each example's scores depend on that example alone, so the `batch` axis
@@ -251,15 +251,15 @@ class LeNet(eqx.Module):
 
     @typechecked
     def log_probs(
-        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
-    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:h3"]:
         """`log O`, computed stably as `log_softmax_class` of the logits (for the loss)."""
         return ops.log_softmax(self.logits(X0), "class")
 
     @typechecked
     def __call__(
-        self, X0: Float[NamedArray, "... channels:{self.c1} height:{self.h} width:{self.w}"]
-    ) -> Float[NamedArray, "... class:{self.classes}"]:
+        self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
+    ) -> Float[NamedArray, "... class:h3"]:
         """`O = softmax_class [MLP(X^5; U, V)]_{out→class}` for images `X0`."""
         return ops.softmax(self.logits(X0), "class")
 

@@ -1,4 +1,5 @@
-"""A process setting that makes XLA:CPU fast, applied by typedlenet on import.
+"""A process setting that makes XLA:CPU fast: the command line, the benchmarks and
+`train()` apply it; importing typedlenet never does.
 
 XLA:CPU allocates its scratch buffer afresh at every call of a compiled
 function, from whichever thread runs it. With glibc's defaults a worker
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import sys
 
-__all__ = ["allocator_tuned", "tune_allocator"]
+from ._config import state
+
+__all__ = ["allocator_tuned", "tune_allocator", "tune_allocator_if_enabled"]
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -30,9 +32,9 @@ def tune_allocator(threshold: int = 1 << 30) -> bool:
     and mmap and trim thresholds of `threshold` bytes.
 
     The cost: freed memory stays with the process (its peak heap) instead of
-    returning to the kernel. Does nothing and returns False off Linux or without
-    glibc. typedlenet calls it on import unless the environment sets
-    `TYPEDLENET_TUNE_MALLOC=0`; call it yourself before heavy work if you set that.
+    returning to the kernel, for the whole process. Does nothing and returns
+    False off Linux or without glibc. A library user calls it, if at all, before
+    heavy work; `typedlenet train` and `train()` call `tune_allocator_if_enabled`.
     """
     global _tuned
     if not sys.platform.startswith("linux"):
@@ -58,5 +60,6 @@ def allocator_tuned() -> bool:
     return _tuned
 
 
-if os.environ.get("TYPEDLENET_TUNE_MALLOC", "1").strip().lower() not in {"0", "false", "off", "no"}:
-    tune_allocator()
+def tune_allocator_if_enabled() -> bool:
+    """`tune_allocator()` unless the environment sets `TYPEDLENET_TUNE_MALLOC=0`."""
+    return tune_allocator() if state.tune_malloc else False

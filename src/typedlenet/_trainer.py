@@ -22,6 +22,7 @@ from . import _ops as ops
 from ._checkpoint import CheckpointError, State, read_checkpoint, read_header, write_checkpoint
 from ._lenet import LeNet
 from ._named import NamedArray
+from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
 from ._verify import verify
@@ -182,7 +183,9 @@ def _check_resumable(path: pathlib.Path, config: RunConfig) -> None:
 
 def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run (or resume) training; return the final metrics. Writes the checkpoint,
-    `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`."""
+    `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`. Tunes glibc
+    malloc for XLA:CPU first (`tune_allocator_if_enabled`)."""
+    tune_allocator_if_enabled()
     directory = pathlib.Path(config.checkpoint_dir)
     path = directory / CHECKPOINT
     n_train = len(data.train_labels)

@@ -1,0 +1,48 @@
+"""Environment switches, read and validated in one place; nothing else happens here.
+
+- `TYPEDLENET_CHECKS`: annotation checks on (default) or off at start-up
+  (`tl.set_checks` changes it later);
+- `TYPEDLENET_TUNE_MALLOC`: whether the command line, the benchmarks and
+  `train()` tune glibc malloc for XLA:CPU (default on; library use never does).
+
+Each takes `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
+other value is an error naming the variable, not a silent default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+__all__ = ["flag", "state"]
+
+_ON = {"1", "true", "on", "yes"}
+_OFF = {"0", "false", "off", "no"}
+
+
+def flag(name: str, default: bool) -> bool:
+    """The boolean environment variable `name`, or `default` when unset or empty."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    raise ValueError(
+        f"environment variable {name}={raw!r}: expected one of "
+        f"{', '.join(sorted(_ON))} (on) or {', '.join(sorted(_OFF))} (off)"
+    )
+
+
+@dataclasses.dataclass
+class _State:
+    checks: bool
+    tune_malloc: bool
+
+
+state = _State(
+    checks=flag("TYPEDLENET_CHECKS", True),
+    tune_malloc=flag("TYPEDLENET_TUNE_MALLOC", True),
+)
