@@ -227,7 +227,7 @@ def test_pieces_of_the_batch_change_nothing(chunks):
 
 
 def test_how_the_batch_is_split(monkeypatch):
-    from typedlenet._lenet import _pieces
+    from typedlenet.lenet._model import _pieces
 
     config = tl.LeNetConfig()
     X = lambda n: tl.named(jnp.zeros((n, 1, 28, 28)), "batch channels height width")  # noqa: E731

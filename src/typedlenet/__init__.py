@@ -1,11 +1,12 @@
 """typedlenet: Named Tensor Notation in JAX, with axis names and sizes checked."""
 
+# The layers and the seed's model, under their own names too (`typedlenet.nn`,
+# `typedlenet.lenet`); imported last: they are built on everything above.
+from . import lenet, nn
 from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
 from ._checking import checks, checks_enabled, set_checks, typechecked
 from ._errors import AxisError, AxisTypeError
 from ._fields import TypedModule, check_fields
-from ._layers import conv2d, maxpool2d, mlp
-from ._lenet import LeNet, LeNetConfig
 from ._named import NamedArray, named
 from ._nmap import Untagged, nmap, tag, untag
 from ._ops import (
@@ -51,10 +52,11 @@ from ._sharding import (
 )
 from ._sizes import Names, Size
 from ._structure import arange, astype, concatenate, pad, split, stack, take
-from ._summary import summary
 from ._train import cross_entropy, make_step
 from ._transforms import grad, scan, value_and_grad, vmap
-from ._verify import Report, abstract, abstract_arguments, symbols, verify
+from ._verify import Report, abstract, abstract_arguments, register_verifier, symbols, verify
+from .lenet import LeNet, LeNetConfig, summary
+from .nn import conv2d, maxpool2d, mlp
 
 __version__ = "0.1.0"
 
@@ -126,7 +128,9 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "AxisError",
     "AxisTypeError",
     "ShardingError",
-    # the seed's LeNet
+    # the layers and the seed's LeNet (also `typedlenet.nn`, `typedlenet.lenet`)
+    "lenet",
+    "nn",
     "LeNet",
     "LeNetConfig",
     "conv2d",
@@ -152,6 +156,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "Report",
     "abstract",
     "abstract_arguments",
+    "register_verifier",
     "symbols",
     "verify",
 ]

@@ -11,7 +11,6 @@ import jax
 
 from . import data
 from ._errors import AxisError
-from ._lenet import LeNet
 from ._named import NamedArray
 from ._options import (
     batch_or_symbol,
@@ -27,6 +26,7 @@ from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent, train
 from ._verify import verify
+from .lenet import LeNet
 
 __all__ = ["main"]
 

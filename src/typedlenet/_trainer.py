@@ -20,13 +20,13 @@ from jax.sharding import Mesh
 
 from . import _ops as ops
 from ._checkpoint import CheckpointError, State, read_checkpoint, read_header, write_checkpoint
-from ._lenet import LeNet
 from ._named import NamedArray
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
 from ._verify import verify
 from .data import Dataset, batches
+from .lenet import LeNet
 
 __all__ = [
     "DivergedError",
@@ -215,7 +215,7 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
 
     start = time.perf_counter()
     report = verify(model, batch="b", optimizer=optimizer)
-    X5 = report.tensors[5][2]
+    X5 = report.tensor("X^5")
     log(
         f"verified before compute: LeNet forward pass and training step for every batch size "
         f"(X^5 inp:{X5.sizes['inp']}, O class:{model.config.classes}, loss scalar) "

@@ -7,11 +7,12 @@ import math
 import jax
 import jax.numpy as jnp
 
-from ._checking import typechecked
-from ._lenet import LeNet
-from ._named import NamedArray
+from .._checking import typechecked
+from .._named import NamedArray
+from .._report import table
+from ._model import LeNet
 
-__all__ = ["summary"]
+__all__ = ["PARAMETERS", "READING_ORDER", "TENSORS", "summary"]
 
 # Each tensor of the seed's Model: its label, its key in `LeNet.forward`, its
 # equation, and its axes' sizes in the seed's symbols (shared with `verify`).
@@ -45,6 +46,11 @@ TENSORS = [
     ("O", "O", "softmax_class [MLP(X^5; U, V)]_{out→class}", "batch:b class:h3"),
 ]
 
+# The order reports list axes in: storage order means nothing, so LeNet's
+# reports follow the seed's reading order.
+READING_ORDER = ("batch", "channels'", "channels", "height", "width", "kh", "kw", "inp")
+READING_ORDER += ("hidden", "out", "class")
+
 PARAMETERS = [
     ("W^1", "W1", "channels':c2 channels:c1 kh:kh1 kw:kw1"),
     ("W^2", "W2", "channels':c3 channels:c2 kh:kh2 kw:kw2"),
@@ -65,11 +71,6 @@ def _axes(x: NamedArray | jax.ShapeDtypeStruct, symbols: str) -> str:
         f"{n}:{sizes[n]}" + (f" ({sym[n]})" if n in sym and not sym[n].isdigit() else "")
         for n in order
     )
-
-
-def table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
 @typechecked

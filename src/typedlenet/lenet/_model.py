@@ -18,13 +18,13 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from . import _ops as ops
-from ._annotations import Float
-from ._checking import typechecked
-from ._errors import AxisError, located
-from ._fields import TypedModule
-from ._layers import Impl, conv2d, maxpool2d, mlp
-from ._named import NamedArray
+from .. import _ops as ops
+from .._annotations import Float
+from .._checking import typechecked
+from .._errors import AxisError, located
+from .._fields import TypedModule
+from .._named import NamedArray
+from ..nn import Impl, conv2d, maxpool2d, mlp
 
 __all__ = ["LeNet", "LeNetConfig"]
 

@@ -17,13 +17,13 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 
-from . import _ops as ops
-from ._annotations import Float
-from ._checking import typechecked
-from ._errors import AxisError
+from .. import _ops as ops
+from .._annotations import Float
+from .._checking import typechecked
+from .._errors import AxisError
+from .._named import NamedArray
+from .._sizes import Size, clash, divides, fmt, holds, size
 from ._lowering import conv2d_cnhw, max_pool
-from ._named import NamedArray
-from ._sizes import Size, clash, divides, fmt, holds, size
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
 
