@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -189,12 +190,14 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
             return _VERIFIERS[cls](target, **kwargs)
     constraints = kwargs.pop("constraints", ())
     if not args and not kwargs:
-        annotated, known = target, {}
+        annotated: Callable[..., Any] = target
+        known: dict[str, Any] = {}
         if isinstance(target, eqx.Module):
             annotated = type(target).__call__
             known = {k: size for k, (size, _) in field_bindings(target).items()}
         kwargs = abstract_arguments(annotated, constraints=constraints, known=known)
-    out = eqx.filter_eval_shape(target, *args, **kwargs)
+    call = typing.cast(Callable[..., Any], target)
+    out = eqx.filter_eval_shape(call, *args, **kwargs)
     name = getattr(target, "__qualname__", type(target).__name__)
     leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, NamedArray))
     report = Report(f"{name}: verified abstractly (jax.eval_shape; no FLOPs)")
