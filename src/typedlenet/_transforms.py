@@ -109,12 +109,20 @@ def _leaves_with(tree: Any, axis: str, op: str, argument: str) -> tuple[list[Any
 
 
 def _structure(tree: Any) -> Any:
-    """What a carry must keep from step to step: its pytree, names, sizes, dtypes."""
+    """What a carry must keep from step to step: its pytree, and each array's
+    axes with their sizes (in any storage order) and dtype."""
     leaves, treedef = jax.tree_util.tree_flatten(tree, is_leaf=_is_named)
     return treedef, [
-        (leaf.names, tuple(leaf.shape), str(leaf.dtype)) if _is_named(leaf) else None
+        (sorted(map(str, leaf.sizes.items())), str(leaf.dtype)) if _is_named(leaf) else None
         for leaf in leaves
     ]
+
+
+def _aligned_like(carry: Any, init: Any) -> Any:
+    """`carry` with each NamedArray stored in the order of its counterpart in `init`."""
+    return jax.tree_util.tree_map(
+        lambda c, i: c.align(i.names) if _is_named(c) else c, carry, init, is_leaf=_is_named
+    )
 
 
 @typechecked
@@ -132,7 +140,8 @@ def scan(
     `fn(carry, x) -> (carry, y)` sees, at each position of `axis`, the slice of
     every NamedArray of `xs` (a pytree: a module of stacked layers, say) without
     `axis`; the slices keep their other names. The carry is any pytree of
-    NamedArrays and must keep its names, sizes and dtypes. The `y`s are stacked
+    NamedArrays and must keep its names, sizes and dtypes (not its storage order,
+    which is put back as `init` has it). The `y`s are stacked
     along a new axis `axis` (first in storage). Returns `(carry, ys)`.
 
         h, _ = tl.scan(lambda h, layer: (block(layer, h), None), X, layers, "layer")
@@ -163,6 +172,7 @@ def scan(
                 op="scan",
                 argument="init",
             )
+        carry = _aligned_like(carry, init)
         for leaf in jax.tree_util.tree_leaves(y, is_leaf=_is_named):
             if _is_named(leaf) and axis in leaf.names:
                 raise AxisError(

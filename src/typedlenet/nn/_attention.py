@@ -1,0 +1,137 @@
+"""`MultiHeadAttention` as *Named Tensor Notation* defines attention, and
+`Stacked`: layers with a `layer` axis, scanned over."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from .. import _ops as ops
+from .._errors import AxisError
+from .._named import NamedArray
+from .._sizes import as_names, size
+from .._transforms import scan
+from ._checks import expect_axes, free
+from ._init import init, parse
+
+__all__ = ["MultiHeadAttention", "Stacked"]
+
+
+class MultiHeadAttention(eqx.Module):
+    """`Att(Q, K, V) = softmax_{seq'}(Q ·_key K / sqrt|key|) ·_{seq'} V`, lifted over
+    `heads`; `Q = W^Q ·_embed X`, `K`, `V` likewise from the context with `seq`
+    renamed `seq'`, and the result `W^O ·_{heads,key} Att`.
+
+    `MultiHeadAttention("embed:64", heads=4, key_size=16, key=key)`. `mask`, if
+    given, is a boolean NamedArray over axes of the scores (`seq'`, and `seq`,
+    `batch`, `heads` as needed): `False` positions get no attention.
+    """
+
+    Wq: NamedArray
+    Wk: NamedArray
+    Wv: NamedArray
+    Wo: NamedArray
+    embed: tuple[str, int] = eqx.field(static=True)
+    seq: str = eqx.field(static=True)
+
+    def __init__(
+        self, embed: str, heads: int, key_size: int, *, key: jax.Array, seq: str = "seq"
+    ) -> None:
+        ((name, n),) = parse(embed, op="MultiHeadAttention").items()
+        heads = size(heads, op="MultiHeadAttention", argument="heads")
+        key_size = size(key_size, op="MultiHeadAttention", argument="key_size")
+        (self.seq,) = as_names([seq], argument="seq", op="MultiHeadAttention")
+        self.embed = (name, n)
+        kq, kk, kv, ko = jax.random.split(key, 4)
+        projection = f"{name}:{n} heads:{heads} key:{key_size}"
+        self.Wq = init(kq, projection, fan_in=name)
+        self.Wk = init(kk, projection, fan_in=name)
+        self.Wv = init(kv, projection, fan_in=name)
+        self.Wo = init(ko, f"heads:{heads} key:{key_size} {name}:{n}", fan_in="heads key")
+
+    def __call__(
+        self, x: NamedArray, context: NamedArray | None = None, mask: NamedArray | None = None
+    ) -> NamedArray:
+        op, (embed, n), seq = "MultiHeadAttention", self.embed, self.seq
+        context = x if context is None else context
+        for argument, value in (("x", x), ("context", context)):
+            expect_axes(value, {embed: n}, op, argument)
+            value.position(seq, op=op, argument=argument)
+            free(value, ("heads", "key", f"{seq}'"), op, "which attention would create", argument)
+        Q = ops.dot(self.Wq, x, embed)
+        K = ops.rename(ops.dot(self.Wk, context, embed), {seq: f"{seq}'"})
+        V = ops.rename(ops.dot(self.Wv, context, embed), {seq: f"{seq}'"})
+        scores = ops.dot(Q, K, "key") / math.sqrt(Q.size_of("key"))
+        if mask is not None:
+            extra = [a for a in mask.names if a not in scores.names]
+            if extra:
+                raise AxisError(
+                    f"{op}: `mask` has the axis `{extra[0]}`, which the scores "
+                    f"({', '.join(scores.names)}) lack",
+                    op=op,
+                    argument="mask",
+                    axis=extra[0],
+                )
+            scores = ops.where(mask, scores, jnp.finfo(scores.dtype).min)
+        attention = ops.softmax(scores, f"{seq}'")
+        return ops.dot(self.Wo, ops.dot(attention, V, f"{seq}'"), "heads key")
+
+
+class Stacked(eqx.Module):
+    """`n` layers of one kind, their parameters stacked along a named `axis`, applied
+    in turn by `scan` (one compiled body, whatever `n`).
+
+    `Stacked(lambda k: Block(key=k), 6, key=key)`; `stacked(x, *args)` is
+    `layer_{n-1}(... layer_0(x, *args) ..., *args)`; every NamedArray of the
+    layers has the `layer` axis (`stacked.layer(i)` is one layer).
+    """
+
+    layers: Any
+    axis: str = eqx.field(static=True)
+
+    def __init__(
+        self, make: Callable[[jax.Array], Any], n: int, *, key: jax.Array, axis: str = "layer"
+    ) -> None:
+        n = size(n, op="Stacked", argument="n")
+        (self.axis,) = as_names([axis], argument="axis", op="Stacked")
+        built = eqx.filter_vmap(make)(jax.random.split(key, n))
+        self.layers = jax.tree_util.tree_map(
+            lambda leaf: _with_axis(leaf, self.axis), built, is_leaf=_is_named
+        )
+
+    def layer(self, i: int) -> Any:
+        """Layer `i` alone (its arrays without the `layer` axis)."""
+        return jax.tree_util.tree_map(
+            lambda leaf: leaf[{self.axis: i}] if _is_named(leaf) else leaf,
+            self.layers,
+            is_leaf=_is_named,
+        )
+
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        def step(h: Any, layer: Any) -> tuple[Any, None]:
+            return layer(h, *args, **kwargs), None
+
+        return scan(step, x, self.layers, self.axis)[0]
+
+
+def _is_named(x: Any) -> bool:
+    return isinstance(x, NamedArray)
+
+
+def _with_axis(leaf: Any, axis: str) -> Any:
+    if _is_named(leaf):
+        if axis in leaf.names:
+            raise AxisError(
+                f"Stacked: a layer already has the axis `{axis}`", op="Stacked", axis=axis
+            )
+        return NamedArray(leaf.data, (axis, *leaf.names))
+    if isinstance(leaf, jax.Array):
+        raise TypeError(
+            f"Stacked: a layer holds a positional array of shape {leaf.shape}; name its axes"
+        )
+    return leaf

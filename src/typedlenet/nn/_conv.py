@@ -1,0 +1,340 @@
+"""`Conv`, `MaxPool`, `AvgPool` over any named spatial axes, with stride, padding,
+dilation and (for `Conv`) groups.
+
+Each has the notation's literal path (`impl="reference"`: pad, unfold the
+windows, contract or reduce over them, as the seed writes `conv2d` and
+`maxpool2d`) and a lowering to XLA's `conv_general_dilated` / `reduce_window`
+(`impl="fast"`, the default), tested equal in values and gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from .. import _ops as ops
+from .._errors import AxisError
+from .._named import NamedArray
+from .._sizes import as_names
+from .._structure import pad
+from ._checks import expect_axes, free, per_axis, primed
+from ._init import init, parse
+
+__all__ = ["AvgPool", "Conv", "MaxPool", "window_name"]
+
+Padding = str | int | tuple[int, int] | Any
+_GROUP = "\0group"
+_REST = "\0n"
+
+
+def window_name(axis: str) -> str:
+    """The window axis of a spatial axis: the seed's `kh`, `kw` for `height`,
+    `width`; `k_<axis>` otherwise (`k_time`)."""
+    return {"height": "kh", "width": "kw"}.get(axis, f"k_{axis}")
+
+
+def _positive(values: tuple[Any, ...], op: str, argument: str) -> tuple[int, ...]:
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise AxisError(
+                f"{op}: `{argument}` must be positive integers, got {values!r}",
+                op=op,
+                argument=argument,
+            )
+    return tuple(values)
+
+
+def _padding(padding: Padding, axes: tuple[str, ...], op: str) -> str | tuple[tuple[int, int], ...]:
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise AxisError(
+                f"{op}: `padding` (={padding!r}) must be 'valid', 'same', a size, a pair "
+                "or one of those per axis",
+                op=op,
+                argument="padding",
+            )
+        return padding
+    pairs = []
+    for p in per_axis(padding, axes, op, "padding"):
+        pair = (p, p) if isinstance(p, int) else tuple(p)
+        if len(pair) != 2 or any(
+            isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair
+        ):
+            raise AxisError(f"{op}: `padding` has a bad entry {p!r}", op=op, argument="padding")
+        pairs.append(pair)
+    return tuple(pairs)  # type: ignore[return-value]
+
+
+def _resolve(
+    padding: str | tuple[tuple[int, int], ...],
+    sizes: tuple[int, ...],
+    spans: tuple[int, ...],
+    strides: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
+    """Explicit (before, after) pairs; `"same"` gives `ceil(n / stride)` positions."""
+    if padding == "valid":
+        return tuple((0, 0) for _ in sizes)
+    if padding == "same":
+        out = []
+        for n, span, s in zip(sizes, spans, strides):
+            total = max((-(-n // s) - 1) * s + span - n, 0)
+            out.append((total // 2, total - total // 2))
+        return tuple(out)
+    return padding  # type: ignore[return-value]
+
+
+def _merge_rest(x: NamedArray, keep: tuple[str, ...]) -> tuple[jax.Array, list[str]]:
+    """`x`'s data as `(n, *keep)`, `n` gathering every other axis (in storage order)."""
+    rest = [n for n in x.names if n not in keep]
+    data = x.align((*rest, *keep)).data
+    shape = [x.size_of(n) for n in rest]
+    return jnp.reshape(data, (math.prod(shape), *data.shape[len(rest) :])), rest
+
+
+def _split_rest(y: jax.Array, rest: list[str], x: NamedArray, names: tuple[str, ...]) -> NamedArray:
+    shape = [x.size_of(n) for n in rest]
+    return NamedArray(jnp.reshape(y, (*shape, *y.shape[1:])), (*rest, *names))
+
+
+class Conv(eqx.Module):
+    """`Conv(x) = W ·_{channels, windows} U + b`, `U` the (padded, strided, dilated)
+    windows of `x` along its named `spatial` axes.
+
+    `Conv("height width", "channels:3", "channels:16", kernel=3, stride=2,
+    padding="same", key=key)`; `Conv("time", "embed:64", "embed:64", kernel=5,
+    groups=64, key=key)` for a depthwise 1-D convolution. `kernel`, `stride`,
+    `dilation` and `padding` take one value for all spatial axes, a sequence in
+    their order, or a mapping by name. `padding`: `"valid"`, `"same"` (`ceil(n /
+    stride)` positions), a size, or a `(before, after)` pair. `W` has the axes
+    `out` (primed when it shares the input channels' name), `inp` (its size over
+    `groups`) and one window axis per spatial axis (`kh`, `kw`, `k_time`, ...).
+    """
+
+    W: NamedArray
+    b: NamedArray | None
+    spatial: tuple[str, ...] = eqx.field(static=True)
+    inp: tuple[str, int] = eqx.field(static=True)
+    out: tuple[str, int] = eqx.field(static=True)
+    kernel: tuple[int, ...] = eqx.field(static=True)
+    stride: tuple[int, ...] = eqx.field(static=True)
+    dilation: tuple[int, ...] = eqx.field(static=True)
+    padding: Any = eqx.field(static=True)
+    groups: int = eqx.field(static=True)
+    impl: str = eqx.field(static=True)
+
+    def __init__(
+        self,
+        spatial: str,
+        inp: str,
+        out: str,
+        kernel: Any,
+        *,
+        key: jax.Array,
+        stride: Any = 1,
+        padding: Padding = "valid",
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        impl: Literal["fast", "reference"] = "fast",
+    ) -> None:
+        op = "Conv"
+        self.spatial = as_names(spatial, argument="spatial", op=op)
+        ((ci, cin),) = parse(inp, op=op).items()
+        ((co, cout),) = parse(out, op=op).items()
+        self.inp, self.out = (ci, cin), (co, cout)
+        self.kernel = _positive(per_axis(kernel, self.spatial, op, "kernel"), op, "kernel")
+        self.stride = _positive(per_axis(stride, self.spatial, op, "stride"), op, "stride")
+        self.dilation = _positive(per_axis(dilation, self.spatial, op, "dilation"), op, "dilation")
+        self.padding = _padding(padding, self.spatial, op)
+        if groups < 1 or cin % groups or cout % groups:
+            raise AxisError(
+                f"Conv: `groups` (={groups}) must divide the input ({cin}) and output "
+                f"({cout}) channels",
+                op=op,
+                argument="groups",
+            )
+        self.groups = groups
+        if impl not in ("fast", "reference"):
+            raise AxisError(
+                f"Conv: `impl` (={impl!r}) must be 'fast' or 'reference'", op=op, argument="impl"
+            )
+        self.impl = impl
+        (w_out,) = primed((co,), (ci,))
+        windows = " ".join(f"{window_name(a)}:{k}" for a, k in zip(self.spatial, self.kernel))
+        k1, k2 = jax.random.split(key)
+        fan_in = f"{ci} {' '.join(window_name(a) for a in self.spatial)}"
+        self.W = init(k1, f"{w_out}:{cout} {ci}:{cin // groups} {windows}", fan_in=fan_in)
+        scale = (cin // groups * math.prod(self.kernel)) ** -0.5
+        self.b = init(k2, out, scale=scale) if bias else None
+
+    @property
+    def windows(self) -> tuple[str, ...]:
+        return tuple(window_name(a) for a in self.spatial)
+
+    def __call__(self, x: NamedArray) -> NamedArray:
+        (ci, cin), (co, _) = self.inp, self.out
+        expect_axes(x, {ci: cin}, "Conv")
+        for axis in self.spatial:
+            x.position(axis, op="Conv")
+        free(x, self.windows, "Conv", "which the windows would create")
+        free(x, (co,) if co != ci else (), "Conv", "which it would create")
+        spans = tuple((k - 1) * d + 1 for k, d in zip(self.kernel, self.dilation))
+        sizes = tuple(x.size_of(a) for a in self.spatial)
+        pads = _resolve(self.padding, sizes, spans, self.stride)
+        for axis, n, span, (lo, hi) in zip(self.spatial, sizes, spans, pads):
+            if n + lo + hi < span:
+                raise AxisError(
+                    f"Conv: the kernel spans {span} positions of `{axis}`, which has {n} "
+                    f"(padded: {n + lo + hi})",
+                    op="Conv",
+                    argument="x",
+                    axis=axis,
+                    expected=f">= {span}",
+                    actual=n + lo + hi,
+                )
+        y = self._fast(x, pads) if self.impl == "fast" else self._reference(x, pads)
+        return y if self.b is None else y + self.b
+
+    def _reference(self, x: NamedArray, pads: tuple[tuple[int, int], ...]) -> NamedArray:
+        (ci, cin), (co, cout) = self.inp, self.out
+        (w_out,) = primed((co,), (ci,))
+        U = pad(x, dict(zip(self.spatial, pads)))
+        for axis, window, k, s, d in zip(
+            self.spatial, self.windows, self.kernel, self.stride, self.dilation
+        ):
+            U = ops.unfold(U, axis, window, (k - 1) * d + 1, stride=s)
+            if d > 1:
+                U = U[{window: slice(0, None, d)}]
+        W, g = self.W, self.groups
+        if g > 1:
+            U = ops.unflatten(U, ci, {_GROUP: g, ci: cin // g})
+            W = ops.unflatten(W, w_out, {_GROUP: g, w_out: cout // g})
+        y = ops.dot(W, U, (ci, *self.windows))
+        if g > 1:
+            y = ops.flatten(y, (_GROUP, w_out), w_out)
+        return ops.rename(y, {w_out: co}) if w_out != co else y
+
+    def _fast(self, x: NamedArray, pads: tuple[tuple[int, int], ...]) -> NamedArray:
+        (ci, _), (co, _) = self.inp, self.out
+        (w_out,) = primed((co,), (ci,))
+        data, rest = _merge_rest(x, (ci, *self.spatial))
+        w = self.W.align((w_out, ci, *self.windows)).data
+        dtype = jnp.promote_types(data.dtype, w.dtype)
+        y = lax.conv_general_dilated(
+            data.astype(dtype),
+            w.astype(dtype),
+            window_strides=self.stride,
+            padding=pads,
+            rhs_dilation=self.dilation,
+            feature_group_count=self.groups,
+        )
+        return _split_rest(y, rest, x, (co, *self.spatial))
+
+
+class _Pool(eqx.Module):
+    spatial: tuple[str, ...] = eqx.field(static=True)
+    window: tuple[int, ...] = eqx.field(static=True)
+    stride: tuple[int, ...] = eqx.field(static=True)
+    padding: Any = eqx.field(static=True)
+    impl: str = eqx.field(static=True)
+
+    def __init__(
+        self,
+        spatial: str,
+        window: Any,
+        *,
+        stride: Any = None,
+        padding: Padding = "valid",
+        impl: Literal["fast", "reference"] = "fast",
+    ) -> None:
+        op = type(self).__name__
+        self.spatial = as_names(spatial, argument="spatial", op=op)
+        self.window = _positive(per_axis(window, self.spatial, op, "window"), op, "window")
+        stride = self.window if stride is None else per_axis(stride, self.spatial, op, "stride")
+        self.stride = _positive(tuple(stride), op, "stride")
+        self.padding = _padding(padding, self.spatial, op)
+        if impl not in ("fast", "reference"):
+            raise AxisError(
+                f"{op}: `impl` (={impl!r}) must be 'fast' or 'reference'", op=op, argument="impl"
+            )
+        self.impl = impl
+
+    def _pool(self, x: NamedArray, fill: Any, reduce: str) -> NamedArray:
+        op = type(self).__name__
+        for axis in self.spatial:
+            x.position(axis, op=op)
+        windows = tuple(window_name(a) for a in self.spatial)
+        free(x, windows, op, "which the windows would create")
+        sizes = tuple(x.size_of(a) for a in self.spatial)
+        pads = _resolve(self.padding, sizes, self.window, self.stride)
+        for axis, n, k, (lo, hi) in zip(self.spatial, sizes, self.window, pads):
+            if n + lo + hi < k:
+                raise AxisError(
+                    f"{op}: the window spans {k} positions of `{axis}`, which has {n}",
+                    op=op,
+                    argument="x",
+                    axis=axis,
+                    expected=f">= {k}",
+                    actual=n + lo + hi,
+                )
+        if self.impl == "reference":
+            U = pad(x, dict(zip(self.spatial, pads)), value=fill)
+            for axis, window, k, s in zip(self.spatial, windows, self.window, self.stride):
+                U = ops.unfold(U, axis, window, k, stride=s)
+            return ops.max(U, windows) if reduce == "max" else ops.mean(U, windows)
+        dims = [1] * x.ndim
+        strides = [1] * x.ndim
+        padding = [(0, 0)] * x.ndim
+        for axis, k, s, p in zip(self.spatial, self.window, self.stride, pads):
+            i = x.names.index(axis)
+            dims[i], strides[i], padding[i] = k, s, p
+        init = jnp.asarray(fill, x.dtype)
+        if reduce == "max":
+            y = lax.reduce_window(x.data, init, lax.max, dims, strides, padding)
+        else:
+            y = lax.reduce_window(x.data, init, lax.add, dims, strides, padding)
+            y = y / math.prod(self.window)
+        return NamedArray(y, x.names)
+
+
+class MaxPool(_Pool):
+    """`MaxPool(x) = max_{windows} U`, `U` the windows of `x` (padded with -∞)
+    along its named `spatial` axes; `stride` defaults to the window."""
+
+    def __init__(
+        self,
+        spatial: str,
+        window: Any,
+        *,
+        stride: Any = None,
+        padding: Padding = "valid",
+        impl: Literal["fast", "reference"] = "fast",
+    ) -> None:
+        super().__init__(spatial, window, stride=stride, padding=padding, impl=impl)
+
+    def __call__(self, x: NamedArray) -> NamedArray:
+        return self._pool(x, -jnp.inf, "max")
+
+
+class AvgPool(_Pool):
+    """`AvgPool(x) = mean_{windows} U`, `U` the windows of `x` (padded with 0, which
+    count in the mean) along its named `spatial` axes."""
+
+    def __init__(
+        self,
+        spatial: str,
+        window: Any,
+        *,
+        stride: Any = None,
+        padding: Padding = "valid",
+        impl: Literal["fast", "reference"] = "fast",
+    ) -> None:
+        super().__init__(spatial, window, stride=stride, padding=padding, impl=impl)
+
+    def __call__(self, x: NamedArray) -> NamedArray:
+        return self._pool(x, 0.0, "mean")

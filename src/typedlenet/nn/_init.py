@@ -1,0 +1,89 @@
+"""Parameters by name: `init(key, "embed:64 hidden:256")`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+
+from .._errors import AxisError
+from .._named import NamedArray
+from .._sizes import as_names, size
+
+__all__ = ["init", "ones", "parse", "zeros"]
+
+
+def parse(spec: str, *, op: str = "init") -> dict[str, int]:
+    """`"embed:64 hidden:256"` as `{"embed": 64, "hidden": 256}` (every axis sized)."""
+    if not isinstance(spec, str):
+        raise TypeError(f'{op}: the axes must be a string like "embed:64 hidden:256", got {spec!r}')
+    sizes: dict[str, int] = {}
+    for token in spec.split():
+        name, colon, n = token.partition(":")
+        if not colon or not n.isdigit():
+            raise AxisError(
+                f'{op}: axis `{name}` in "{spec}" needs an integer size (`{name}:64`)',
+                op=op,
+                argument="spec",
+                axis=name,
+            )
+        (name,) = as_names([name], argument="spec", op=op)
+        if name in sizes:
+            raise AxisError(f'{op}: "{spec}" names axis `{name}` twice', op=op, axis=name)
+        sizes[name] = size(int(n), op=op, argument=f"the size of `{name}`")
+    return sizes
+
+
+def init(
+    key: jax.Array,
+    spec: str,
+    *,
+    fan_in: str | None = None,
+    dist: Literal["uniform", "normal"] = "uniform",
+    scale: float | None = None,
+    dtype: Any = jnp.float32,
+) -> NamedArray:
+    """A random parameter with the named axes of `spec` (`"embed:64 hidden:256"`).
+
+    `dist="uniform"`: `U(-s, s)`; `"normal"`: `N(0, s²)`; `s = scale`, or
+    `1/√fan_in` where `fan_in` is the product of the sizes of the axes named by
+    `fan_in` (default: the first axis of `spec`), PyTorch's default for linear
+    and convolution layers.
+
+    Example:
+        >>> tl.nn.init(jax.random.PRNGKey(0), "embed:64 hidden:256", fan_in="embed")
+        f32[embed:64, hidden:256]
+    """
+    sizes = parse(spec)
+    if scale is None:
+        over = as_names(fan_in, argument="fan_in", op="init") if fan_in else tuple(sizes)[:1]
+        for name in over:
+            if name not in sizes:
+                raise AxisError(
+                    f'init: `fan_in` names `{name}`, not an axis of "{spec}"', op="init", axis=name
+                )
+        scale = 1.0 / math.sqrt(math.prod(sizes[n] for n in over))
+    shape = tuple(sizes.values())
+    if dist == "uniform":
+        data = jax.random.uniform(key, shape, dtype, -scale, scale)
+    elif dist == "normal":
+        data = scale * jax.random.normal(key, shape, dtype)
+    else:
+        raise AxisError(
+            f"init: `dist` (={dist!r}) must be 'uniform' or 'normal'", op="init", argument="dist"
+        )
+    return NamedArray(data, tuple(sizes))
+
+
+def zeros(spec: str, dtype: Any = jnp.float32) -> NamedArray:
+    """Zeros with the named axes of `spec`."""
+    sizes = parse(spec, op="zeros")
+    return NamedArray(jnp.zeros(tuple(sizes.values()), dtype), tuple(sizes))
+
+
+def ones(spec: str, dtype: Any = jnp.float32) -> NamedArray:
+    """Ones with the named axes of `spec`."""
+    sizes = parse(spec, op="ones")
+    return NamedArray(jnp.ones(tuple(sizes.values()), dtype), tuple(sizes))
