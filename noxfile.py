@@ -23,10 +23,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """pyright over src/, tests/ and typecheck/ (no errors allowed), then the
+    """pyright over src/, tests/, typecheck/ and examples/ (no errors allowed), then the
     typecheck/ corpus: each program verified abstractly against its marks."""
     session.install(".[train]", *group("test"), *group("typecheck"))
-    session.run("pyright", "src", "tests", "typecheck")
+    session.run("pyright", "src", "tests", "typecheck", "examples")
     session.run("python", "typecheck/run.py")
 
 

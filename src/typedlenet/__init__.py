@@ -1,7 +1,8 @@
 """typedlenet: Named Tensor Notation in JAX, with axis names and sizes checked."""
 
-# The layers and the seed's model, under their own names too (`typedlenet.nn`,
-# `typedlenet.lenet`); imported last: they are built on everything above.
+# Three parts: the notation (the private modules below), the layers
+# (`typedlenet.nn`) and the seed's model (`typedlenet.lenet`), which are built
+# on the notation and never imported by it.
 from . import lenet, nn
 from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
 from ._checking import checks, checks_enabled, set_checks, typechecked
@@ -38,6 +39,7 @@ from ._ops import (
     var,
     where,
 )
+from ._report import register_summary, summary
 from ._runtime import allocator_tuned, tune_allocator
 from ._sharding import (
     AxisMapping,
@@ -55,7 +57,7 @@ from ._structure import arange, astype, concatenate, pad, split, stack, take
 from ._train import cross_entropy, make_step
 from ._transforms import grad, scan, value_and_grad, vmap
 from ._verify import Report, abstract, abstract_arguments, register_verifier, symbols, verify
-from .lenet import LeNet, LeNetConfig, summary
+from .lenet import LeNet, LeNetConfig
 from .nn import conv2d, maxpool2d, mlp
 
 __version__ = "0.1.0"
@@ -156,6 +158,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "Report",
     "abstract",
     "abstract_arguments",
+    "register_summary",
     "register_verifier",
     "symbols",
     "verify",

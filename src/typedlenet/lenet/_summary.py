@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from .._checking import typechecked
 from .._named import NamedArray
-from .._report import table
+from .._report import register_summary, table
 from ._model import LeNet
 
 __all__ = ["PARAMETERS", "READING_ORDER", "TENSORS", "summary"]
@@ -73,6 +73,7 @@ def _axes(x: NamedArray | jax.ShapeDtypeStruct, symbols: str) -> str:
     )
 
 
+@register_summary(LeNet)
 @typechecked
 def summary(model: LeNet, batch: int = 1) -> str:
     """A table of X^0..X^5 and O with their named sizes (and the seed's symbols),
