@@ -100,11 +100,12 @@ def _method(
 ) -> Any:
     """A checked method of a module with typed fields: its arguments and return
     value are checked against the sizes the fields bind, then as any call."""
-    memo = field_bindings(args[0])
+    fields = field_bindings(args[0])
+    memo = dict(fields)
     found, arguments = explain_arguments(fn, args, kwargs, memo)
     if found is not None:
         raise found
-    out = _checked_call(fn, check, args, kwargs)
+    out = _checked_call(fn, check, args, kwargs, fields)
     found = explain_return(fn, out, memo, arguments)
     if found is not None:
         raise found
@@ -112,7 +113,11 @@ def _method(
 
 
 def _checked_call(
-    fn: Callable[..., Any], check: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+    fn: Callable[..., Any],
+    check: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Any,
+    fields: dict[str, tuple[Any, str]] | None = None,
 ) -> Any:
     stack = _calls.__dict__.setdefault("stack", [])
     state: dict[str, Any] = {"phase": "arguments"}
@@ -122,6 +127,6 @@ def _checked_call(
     except (jaxtyping.TypeCheckError, BeartypeCallHintViolation) as error:
         if state["phase"] == "body" or isinstance(error, AxisTypeError):
             raise
-        raise explain_call(fn, args, kwargs, state, error) from None
+        raise explain_call(fn, args, kwargs, state, error, fields) from None
     finally:
         stack.pop()

@@ -177,9 +177,10 @@ def explain_call(
     kwargs: dict[str, Any],
     state: dict[str, Any],
     error: Exception,
+    memo: dict[str, tuple[Any, str]] | None = None,
 ) -> AxisTypeError:
     fn_name = getattr(fn, "__qualname__", repr(fn))
-    memo: dict[str, tuple[Any, str]] = {}
+    memo = dict(memo or {})  # a module's field bindings, when `fn` is its method
     found, arguments = explain_arguments(fn, args, kwargs, memo)
     if found is None and state["phase"] == "return":
         found = explain_return(fn, state.get("out"), memo, arguments)

@@ -20,7 +20,7 @@ from jax import lax
 from .. import _ops as ops
 from .._errors import AxisError
 from .._named import NamedArray
-from .._sizes import as_names
+from .._sizes import as_names, fmt, holds
 from .._structure import pad
 from ._checks import expect_axes, free, per_axis, primed
 from ._init import init, parse
@@ -59,6 +59,8 @@ def _padding(padding: Padding, axes: tuple[str, ...], op: str) -> str | tuple[tu
                 argument="padding",
             )
         return padding
+    if len(axes) == 1 and isinstance(padding, (tuple, list)) and len(padding) == 2:
+        padding = [padding]  # one axis: a pair is its (before, after)
     pairs = []
     for p in per_axis(padding, axes, op, "padding"):
         pair = (p, p) if isinstance(p, int) else tuple(p)
@@ -110,7 +112,9 @@ class Conv(eqx.Module):
     groups=64, key=key)` for a depthwise 1-D convolution. `kernel`, `stride`,
     `dilation` and `padding` take one value for all spatial axes, a sequence in
     their order, or a mapping by name. `padding`: `"valid"`, `"same"` (`ceil(n /
-    stride)` positions), a size, or a `(before, after)` pair. `W` has the axes
+    stride)` positions), a size for both sides, or per axis (a sequence in the
+    spatial axes' order, or a mapping) a size or a `(before, after)` pair; with
+    one spatial axis a pair alone is that axis's `(before, after)`. `W` has the axes
     `out` (primed when it shares the input channels' name), `inp` (its size over
     `groups`) and one window axis per spatial axis (`kh`, `kw`, `k_time`, ...).
     """
@@ -187,7 +191,10 @@ class Conv(eqx.Module):
         sizes = tuple(x.size_of(a) for a in self.spatial)
         pads = _resolve(self.padding, sizes, spans, self.stride)
         for axis, n, span, (lo, hi) in zip(self.spatial, sizes, spans, pads):
-            if n + lo + hi < span:
+            claim = f"{fmt(n + lo + hi)} >= {span}"
+            if not holds(
+                lambda n=n + lo + hi, k=span: n >= k, claim, op="Conv", argument="x", axis=axis
+            ):
                 raise AxisError(
                     f"Conv: the kernel spans {span} positions of `{axis}`, which has {n} "
                     f"(padded: {n + lo + hi})",
@@ -197,7 +204,10 @@ class Conv(eqx.Module):
                     expected=f">= {span}",
                     actual=n + lo + hi,
                 )
-        y = self._fast(x, pads) if self.impl == "fast" else self._reference(x, pads)
+        concrete = all(isinstance(p, int) for pair in pads for p in pair)
+        concrete = concrete and all(isinstance(n, int) for n in sizes)
+        fast = self.impl == "fast" and concrete  # XLA's convolution needs concrete padding
+        y = self._fast(x, pads) if fast else self._reference(x, pads)
         return y if self.b is None else y + self.b
 
     def _reference(self, x: NamedArray, pads: tuple[tuple[int, int], ...]) -> NamedArray:
@@ -273,7 +283,8 @@ class _Pool(eqx.Module):
         sizes = tuple(x.size_of(a) for a in self.spatial)
         pads = _resolve(self.padding, sizes, self.window, self.stride)
         for axis, n, k, (lo, hi) in zip(self.spatial, sizes, self.window, pads):
-            if n + lo + hi < k:
+            claim = f"{fmt(n + lo + hi)} >= {k}"
+            if not holds(lambda n=n + lo + hi, k=k: n >= k, claim, op=op, argument="x", axis=axis):
                 raise AxisError(
                     f"{op}: the window spans {k} positions of `{axis}`, which has {n}",
                     op=op,

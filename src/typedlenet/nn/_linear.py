@@ -101,6 +101,9 @@ class Embedding(eqx.Module):
         self.E = init(key, f"{vocab} {embed}", dist="normal", scale=1.0)
 
     def __call__(self, tokens: NamedArray) -> NamedArray:
+        if not isinstance(tokens, NamedArray) or not jnp.issubdtype(tokens.dtype, jnp.integer):
+            what = tokens.dtype if isinstance(tokens, NamedArray) else type(tokens).__name__
+            raise TypeError(f"Embedding: `tokens` must be a NamedArray of integers, got {what}")
         free(
             tokens,
             tuple(n for n in self.E.names if n != self.vocab),
