@@ -104,3 +104,17 @@ def test_lenet_fields_carry_the_seed_types():
     assert "(c1, bound by field `W1`, axis `channels`)" in str(info.value)
     with pytest.raises(tl.AxisTypeError, match="field `V`, axis `hidden`"):
         eqx.tree_at(lambda m: m.V, model, tl.named(jnp.ones((100, 10)), "hidden out"))(X)
+
+
+class Adapter(tl.TypedModule):
+    down: Float[NamedArray, "embed:d hidden:r"]
+
+    @tl.typechecked
+    def __call__(self, x: Float[NamedArray, "... embed:d"]) -> Float[NamedArray, "... embed:d"]:
+        return tl.rename(tl.dot(x, self.down, "embed"), {"hidden": "embed"})
+
+
+def test_a_return_error_names_the_field_that_bound_the_size():
+    adapter = Adapter(tl.named(jnp.ones((64, 8)), "embed hidden"))
+    with pytest.raises(tl.AxisTypeError, match=r"expected size 64 \(d, bound by field `down`"):
+        adapter(tl.named(jnp.ones((2, 64)), "batch embed"))

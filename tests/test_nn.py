@@ -269,3 +269,30 @@ def test_layer_errors_under_every_mode(mode):
     }
     with pytest.raises(tl.AxisError, match="LayerNorm: axis `embed` has size 4 in the layer and 5"):
         run[mode]()
+
+
+def test_symbolic_lengths_verify_and_undecidable_fits_are_axis_errors():
+    s = tl.symbols("b t", constraints=("t >= 5",))
+    x = tl.abstract("batch:b channels:4 time:t", sizes=s)
+    conv = nn.Conv("time", "channels:4", "channels:8", 5, stride=2, padding="same", key=KEY)
+    y = eqx.filter_eval_shape(lambda c, x: c(x), conv, x)
+    assert y.sizes["batch"] == s["b"] and str(y.sizes["time"]) == "- floordiv(- t, 2)"
+    free_t = tl.abstract("batch:b channels:4 time:t", sizes=tl.symbols("b t"))
+    for layer in (nn.Conv("time", "channels:4", "channels:8", 5, key=KEY), nn.MaxPool("time", 5)):
+        with pytest.raises(tl.AxisError, match=r"cannot prove that t >= 5 \(axis `time`\)"):
+            eqx.filter_eval_shape(lambda c, x: c(x), layer, free_t)
+
+
+def test_a_pair_pads_a_single_axis_before_and_after():
+    causal = nn.Conv("time", "channels:1", "channels:1", 5, padding=(4, 0), key=KEY)
+    x = np.arange(10.0)
+    y = causal(tl.named(jnp.asarray(x).reshape(1, 10), "channels time"))
+    W = data(causal.W, "channels' channels k_time")[0, 0]
+    padded = np.concatenate([np.zeros(4), x])  # position t sees x[t-4..t]: causal
+    expected = [padded[t : t + 5] @ W + float(causal.b.data[0]) for t in range(10)]
+    np.testing.assert_allclose(data(y, "channels time")[0], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_embedding_names_float_tokens():
+    with pytest.raises(TypeError, match="Embedding: `tokens` must be a NamedArray of integers"):
+        nn.Embedding("vocab:10", "embed:4", key=KEY)(tl.named(jnp.ones(3), "seq"))
