@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from .. import _ops as ops
 from .._annotations import Float
 from .._checking import typechecked
+from .._eager import compiled_when_eager
 from .._errors import AxisError, located
 from .._fields import TypedModule
 from .._named import NamedArray
@@ -228,6 +229,7 @@ class LeNet(TypedModule):
             X["logits"], X["O"] = logits, ops.softmax(logits, "class")
         return X
 
+    @compiled_when_eager
     @typechecked
     def logits(
         self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
@@ -249,6 +251,7 @@ class LeNet(TypedModule):
         data = jnp.concatenate([o.align(names).data for o in out], axis=names.index("batch"))
         return NamedArray(data, names)
 
+    @compiled_when_eager
     @typechecked
     def log_probs(
         self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
@@ -256,11 +259,17 @@ class LeNet(TypedModule):
         """`log O`, computed stably as `log_softmax_class` of the logits (for the loss)."""
         return ops.log_softmax(self.logits(X0), "class")
 
+    @compiled_when_eager
     @typechecked
     def __call__(
         self, X0: Float[NamedArray, "... channels:c1 height:{self.h} width:{self.w}"]
     ) -> Float[NamedArray, "... class:h3"]:
-        """`O = softmax_class [MLP(X^5; U, V)]_{out→class}` for images `X0`."""
+        """`O = softmax_class [MLP(X^5; U, V)]_{out→class}` for images `X0`.
+
+        Called eagerly (outside `jax.jit`), `__call__`, `logits` and `log_probs`
+        each run as one compiled call, checked while tracing (`compiled_when_eager`);
+        `forward` runs operation by operation, to inspect every tensor.
+        """
         return ops.softmax(self.logits(X0), "class")
 
 
