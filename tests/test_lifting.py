@@ -335,3 +335,13 @@ def test_the_empty_cases_behave_as_documented():
 def test_a_traced_position_past_the_end_is_clamped_under_jit():
     x = tl.named(jnp.arange(6.0), "batch")
     assert float(jax.jit(lambda i: x[{"batch": i}])(jnp.int32(9))) == 5.0
+
+
+def test_regressions_found_by_the_program_generator():
+    labels = tl.argmax(tl.named(jnp.array([0.1, 0.5, -1.0]), "c"), "c")
+    assert tl.one_hot(labels, "w", 3).dtype == jnp.float32
+    assert tl.pad(tl.named(jnp.float32(1.0), ()), {}, mode="edge").names == ()
+    empty = tl.take(
+        tl.named(jnp.zeros((0, 2)), "a b"), "a", tl.named(jnp.zeros((2, 0), jnp.int32), "b c")
+    )
+    assert empty.sizes == {"b": 2, "c": 0}

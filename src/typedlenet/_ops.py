@@ -253,9 +253,9 @@ def one_hot(
             axis=axis,
         )
     # Positions in a type that holds `n`: uint8 labels against 300 classes must not wrap.
-    dtype = labels.dtype if jnp.iinfo(labels.dtype).bits >= 32 else jnp.int32
-    positions = lax.broadcasted_iota(dtype, (*labels.shape, n), labels.ndim)
-    hot = labels.data.astype(dtype)[..., None] == positions
+    wide = labels.dtype if jnp.iinfo(labels.dtype).bits >= 32 else jnp.int32
+    positions = lax.broadcasted_iota(wide, (*labels.shape, n), labels.ndim)
+    hot = labels.data.astype(wide)[..., None] == positions
     return NamedArray(hot.astype(dtype), (*labels.names, axis))
 
 
@@ -323,7 +323,7 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
 
 @typechecked
 def unflatten(
-    x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, Size]
+    x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, Any]
 ) -> Shaped[NamedArray, "..."]:
     """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major."""
     pos = x.position(axis, op="unflatten")

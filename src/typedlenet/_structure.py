@@ -47,6 +47,8 @@ def pad(
     (numpy's modes). An axis of size `n` becomes `before + n + after`:
     `pad(x, {"time": (2, 0)})[time=i] = x[time=i-2]` for `i >= 2`, else `value`.
     """
+    if not widths:
+        return x
     pads = [(0, 0)] * x.ndim
     for axis, w in widths.items():
         pads[x.position(axis, op="pad", argument="x")] = _width(w, axis)
@@ -241,6 +243,11 @@ def take(
     for name in shared:
         if x.size_of(name) != indices.size_of(name):
             raise clash("take", name, x.size_of(name), "`x`", indices.size_of(name), "`indices`")
+    rest = tuple(n for n in x.names if n != axis)
+    names = (*rest, *(n for n in indices.names if n not in rest))
+    sizes = {**x.sizes, **indices.sizes}
+    if any(sizes[n] == 0 for n in names) or x.size_of(axis) == 0:  # nothing to gather
+        return NamedArray(jnp.zeros([sizes[n] for n in names], x.dtype), names)
     gather = nmap(lambda v, i: jnp.take(v, i, axis=0, mode="fill"))
     return gather(untag(x, axis), indices)
 
