@@ -1,27 +1,24 @@
-"""Run the typecheck corpus: verify each program abstractly and compare the
-diagnostics with the marks in its source.
+"""Run the typecheck corpus through `typedlenet check --format json` and compare
+its diagnostics with the marks in each program's source.
 
 Each `typecheck/*.py` program starts with a header, `# typecheck: well-typed` or
 `# typecheck: ill-typed`, and defines `program(...)` whose parameters are named
 annotations (`Float[NamedArray, "batch:b channels:1 height:28 width:28"]`;
-sizes are integers or symbols). The runner builds abstract inputs from those
-annotations (symbols become JAX symbolic sizes; a module-level `CONSTRAINTS`
-tuple adds JAX constraints such as `"h >= 5"`) and runs `program` with
-`typedlenet.verify`: no FLOPs. An ill-typed program marks the line where the
-error is raised with `# E: <fragment of the message>`.
+sizes are integers or symbols, a module-level `CONSTRAINTS` tuple adds JAX
+constraints such as `"h >= 5"`). The checker verifies `FILE.py::program`
+abstractly, no FLOPs. An ill-typed program marks the line where its error is
+reported with `# E: <fragment of the message>`; a well-typed one has no mark.
 
     python typecheck/run.py [FILE ...]
 """
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import pathlib
 import re
+import subprocess
 import sys
-import traceback
-
-import typedlenet as tl
 
 HERE = pathlib.Path(__file__).resolve().parent
 HEADER = re.compile(r"^#\s*typecheck:\s*(well-typed|ill-typed)\s*$")
@@ -36,43 +33,41 @@ def expectations(path: pathlib.Path) -> tuple[str | None, dict[int, str]]:
     return verdict, marks
 
 
-def diagnose(path: pathlib.Path) -> tuple[int, str] | None:
-    """Verify the program in `path`: None if well-typed, else (line, message)."""
-    spec = importlib.util.spec_from_file_location(f"typecheck_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-        tl.verify(module.program, constraints=getattr(module, "CONSTRAINTS", ()))
-    except Exception as error:  # every diagnostic is compared with the marks
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(path)]
-        line = frames[-1].lineno if frames else 0
-        where = [n for n in getattr(error, "__notes__", []) if "where:" in n]
-        return line or 0, "\n".join([f"{type(error).__name__}: {error}", *where])
-    return None
+def diagnose(paths: list[pathlib.Path]) -> dict[pathlib.Path, list[tuple[int, str]]]:
+    """`typedlenet check --format json` on every program: (line, message) by file."""
+    command = [sys.executable, "-m", "typedlenet", "check", "--format", "json"]
+    command += [f"{p}::program" for p in paths]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"typedlenet check failed (exit {done.returncode}):\n{done.stderr}")
+    found: dict[pathlib.Path, list[tuple[int, str]]] = {p: [] for p in paths}
+    for d in json.loads(done.stdout)["diagnostics"]:
+        found[(HERE.parent / d["path"]).resolve()].append((d["line"], d["message"]))
+    return found
 
 
-def check(path: pathlib.Path) -> list[str]:
+def check(path: pathlib.Path, found: list[tuple[int, str]]) -> list[str]:
     """The mismatches between `path`'s marks and its diagnostics, by file and line."""
     verdict, marks = expectations(path)
     name = path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent) else path
     if verdict is None:
         return [f"{name}:1: no `# typecheck: well-typed` or `# typecheck: ill-typed` header"]
-    found = diagnose(path)
     if verdict == "well-typed":
         problems = [f"{name}:{line}: stray mark `# E: {m}`" for line, m in marks.items()]
-        if found is not None:
-            problems.append(f"{name}:{found[0]}: expected well-typed, got {found[1]}")
+        problems += [
+            f"{name}:{line}: expected well-typed, got {message}" for line, message in found
+        ]
         return problems
     if len(marks) != 1:
         return [f"{name}:1: an ill-typed program needs exactly one `# E:` mark ({len(marks)})"]
     ((line, fragment),) = marks.items()
-    if found is None:
+    if not found:
         return [f"{name}:{line}: expected an error containing {fragment!r}, got none"]
-    if found[0] != line:
-        return [f"{name}:{found[0]}: the error was raised here, not on line {line}: {found[1]}"]
-    if fragment not in found[1]:
-        return [f"{name}:{line}: expected {fragment!r} in the message, got {found[1]}"]
+    at, message = found[0]
+    if at != line:
+        return [f"{name}:{at}: the error was reported here, not on line {line}: {message}"]
+    if fragment not in message:
+        return [f"{name}:{line}: expected {fragment!r} in the message, got {message}"]
     return []
 
 
@@ -80,9 +75,10 @@ def main(argv: list[str]) -> int:
     paths = [pathlib.Path(a).resolve() for a in argv] or sorted(
         p for p in HERE.glob("*.py") if p.name != "run.py"
     )
+    found = diagnose(paths)
     failed = 0
     for path in paths:
-        problems = check(path)
+        problems = check(path, found[path])
         failed += bool(problems)
         for problem in problems:
             print(problem)

@@ -5,6 +5,7 @@
 # on the notation and never imported by it.
 from . import lenet, nn
 from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
+from ._checker import constraints
 from ._checking import checks, checks_enabled, set_checks, typechecked
 from ._errors import AxisError, AxisTypeError
 from ._fields import TypedModule, check_fields
@@ -158,6 +159,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "Report",
     "abstract",
     "abstract_arguments",
+    "constraints",
     "register_summary",
     "register_verifier",
     "symbols",

@@ -10,7 +10,10 @@ import equinox as eqx
 import jax
 
 from . import data
+from ._check_cli import check_paths, config, trace
+from ._checker import CheckError
 from ._errors import AxisError
+from ._lsp import serve
 from ._named import NamedArray
 from ._options import (
     batch_or_symbol,
@@ -32,6 +35,14 @@ __all__ = ["main"]
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        settings = config()
+    except CheckError as error:
+        print(f"typedlenet check: error: {error}", file=sys.stderr)
+        return 2
+    paths = args.paths or ([] if args.lenet else settings.get("paths", []))
+    if paths:
+        return check_paths(args, paths, settings)
     sizes = model_sizes(args, parser)
     # The model itself is abstract too: parameters are shapes, not buffers.
     model = eqx.filter_eval_shape(lambda: LeNet(key=jax.random.PRNGKey(0), **sizes))
@@ -157,11 +168,33 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         parents=[model_options()],
-        help="verify LeNet and its training step abstractly, before any compute",
+        help="verify your files (or LeNet) abstractly, before any compute",
         description=(
-            "Verify LeNet's forward pass and training step abstractly (no FLOPs) and print "
-            "every tensor's named sizes. Exit 0 when well-typed, 1 with the error when not."
+            "Verify every function with named annotations and every module with typed "
+            "fields in PATH (files, directories, FILE.py::NAME) abstractly, with symbolic "
+            "sizes and no FLOPs, and report each mistake at the line of the faulty "
+            "operation. Without PATH (and without [tool.typedlenet] paths in "
+            "pyproject.toml), or with --lenet, verify LeNet's forward pass and training "
+            "step and print every tensor's named sizes. Exit 0 when well-typed, 1 with the "
+            "errors, 2 when a file cannot be read or imported."
         ),
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, FILE.py::NAME")
+    check.add_argument(
+        "--format", choices=("text", "json", "github"), default="text", help="report format"
+    )
+    check.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="leave out matching files"
+    )
+    check.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="CLAIM",
+        help="a JAX constraint on the symbols of every target (e.g. 'h >= 5')",
+    )
+    check.add_argument(
+        "--lenet", action="store_true", help="verify LeNet even if paths are configured"
     )
     check.add_argument(
         "--batch",
@@ -170,6 +203,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch size: a number, or a symbol that stands for every size (b)",
     )
     check.set_defaults(run=_check)
+
+    trace_ = commands.add_parser(
+        "trace",
+        help="every tensor of one function, with its named sizes, by source line",
+        description=(
+            "Run FILE.py::FUNCTION abstractly (symbolic sizes, no FLOPs) and print each "
+            "line's tensor with its named sizes; the error, if any, at its line."
+        ),
+    )
+    trace_.add_argument("target", metavar="FILE.py::FUNCTION")
+    trace_.add_argument("--constraint", action="append", default=[], metavar="CLAIM")
+    trace_.set_defaults(run=lambda args, parser: trace(args))
+
+    lsp_ = commands.add_parser(
+        "lsp",
+        help="a Language Server on stdio: diagnostics on open and save, named shapes on hover",
+        description="Speak the Language Server Protocol on stdin/stdout (for editors).",
+    )
+    lsp_.set_defaults(run=lambda args, parser: serve())
 
     train_ = commands.add_parser(
         "train",

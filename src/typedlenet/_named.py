@@ -37,6 +37,10 @@ _SHORT_DTYPES = {
 }
 
 
+# Callables told of every NamedArray built, while `typedlenet trace` runs; empty otherwise.
+OBSERVERS: list[Callable[[Any], None]] = []
+
+
 def _operator_pair(
     fn: Callable[..., Any], symbol: str
 ) -> tuple[Callable[[NamedArray, Any], NamedArray], Callable[[NamedArray, Any], NamedArray]]:
@@ -87,6 +91,8 @@ class NamedArray(eqx.Module):
         check_unique(names, "named")
         self.data = data
         self.names = names
+        for observe in OBSERVERS:  # `typedlenet trace` records each tensor made
+            observe(self)
 
     # --- what a NamedArray is ---------------------------------------------
 

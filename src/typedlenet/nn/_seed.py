@@ -19,6 +19,7 @@ import jax.numpy as jnp
 
 from .. import _ops as ops
 from .._annotations import Float
+from .._checker import constraints
 from .._checking import typechecked
 from .._errors import AxisError
 from .._named import NamedArray
@@ -103,6 +104,7 @@ def _conv_reference(X: NamedArray, W: NamedArray) -> NamedArray:
     return ops.dot(W, U, "channels kh kw")
 
 
+@constraints("h >= kh", "w >= kw")
 @typechecked
 def conv2d(
     X: Float[NamedArray, "... channels:c height:h width:w"],
