@@ -43,10 +43,13 @@ def bench(session: nox.Session) -> None:
 
     Writes BENCHMARKS.md and bench/results.json, adds the cost of a device mesh
     on forced CPU devices (bench/sharding.json), then times training to 88% on
-    Fashion-MNIST (bench/fashion.json) where the dataset is installed; arguments
+    Fashion-MNIST (bench/fashion.json) where the dataset is installed, the
+    Transformer against positional JAX and the language server's latency; arguments
     after `--` go to bench/run.py (`--quick`, `--repeats N`).
     """
     session.install(".[train]", "torch==2.13.0")
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sharding.py")
     session.run("python", "bench/fashion.py")
+    session.run("python", "bench/transformer.py")
+    session.run("python", "bench/lsp.py")
