@@ -63,9 +63,12 @@ class MultiHeadAttention(eqx.Module):
             expect_axes(value, {embed: n}, op, argument)
             value.position(seq, op=op, argument=argument)
             free(value, ("heads", "key", f"{seq}'"), op, "which attention would create", argument)
-        Q = ops.dot(self.Wq, x, embed)
-        K = ops.rename(ops.dot(self.Wk, context, embed), {seq: f"{seq}'"})
-        V = ops.rename(ops.dot(self.Wv, context, embed), {seq: f"{seq}'"})
+        # Data first in each contraction, so that every result keeps the input's
+        # storage order with the new axes last (batch, heads, seq, seq'), as a
+        # positional implementation would lay them out: no transposes between steps.
+        Q = ops.dot(x, self.Wq, embed)
+        K = ops.rename(ops.dot(context, self.Wk, embed), {seq: f"{seq}'"})
+        V = ops.rename(ops.dot(context, self.Wv, embed), {seq: f"{seq}'"})
         scores = ops.dot(Q, K, "key") / math.sqrt(Q.size_of("key"))
         if mask is not None:
             extra = [a for a in mask.names if a not in scores.names]
@@ -79,7 +82,7 @@ class MultiHeadAttention(eqx.Module):
                 )
             scores = ops.where(mask, scores, jnp.finfo(scores.dtype).min)
         attention = ops.softmax(scores, f"{seq}'")
-        return ops.dot(self.Wo, ops.dot(attention, V, f"{seq}'"), "heads key")
+        return ops.dot(ops.dot(attention, V, f"{seq}'"), self.Wo, "heads key")
 
 
 class Stacked(eqx.Module):

@@ -15,11 +15,19 @@ from .._sizes import as_names, size
 __all__ = ["init", "ones", "parse", "zeros"]
 
 
-def parse(spec: str, *, op: str = "init") -> dict[str, int]:
+class AxisSizes(dict[str, int]):
+    """Axis name → size, hashable, so that a layer may keep it as a static field
+    (and be passed to `jax.jit` as well as `eqx.filter_jit`). Never mutated."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+
+def parse(spec: str, *, op: str = "init") -> AxisSizes:
     """`"embed:64 hidden:256"` as `{"embed": 64, "hidden": 256}` (every axis sized)."""
     if not isinstance(spec, str):
         raise TypeError(f'{op}: the axes must be a string like "embed:64 hidden:256", got {spec!r}')
-    sizes: dict[str, int] = {}
+    sizes = AxisSizes()
     for token in spec.split():
         name, colon, n = token.partition(":")
         if not colon or not n.isdigit():

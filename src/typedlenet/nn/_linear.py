@@ -55,7 +55,8 @@ class Linear(eqx.Module):
     def __call__(self, x: NamedArray) -> NamedArray:
         expect_axes(x, self.inp, "Linear")
         free(x, tuple(n for n in self.out if n not in self.inp), "Linear", "which it would create")
-        y = ops.dot(self.W, x, tuple(self.inp))
+        # Data first: the result keeps `x`'s storage order, the new axes stored last.
+        y = ops.dot(x, self.W, tuple(self.inp))
         w_out = primed(tuple(self.out), tuple(self.inp))
         y = ops.rename(y, {p: n for p, n in zip(w_out, self.out) if p != n})
         return y if self.b is None else y + self.b
