@@ -237,3 +237,28 @@ def test_the_language_server_over_stdio(project_dir):
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+
+
+def test_undecided_sizes_report_their_family_and_a_counterexample(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pools.py").write_text(
+        textwrap.dedent(
+            """
+            import jax.numpy as jnp
+
+            import typedlenet as tl
+            from typedlenet import Float, NamedArray
+
+            CONSTRAINTS = ("h >= 5",)
+            W = tl.named(jnp.ones((4, 1, 5, 5)), "channels' channels kh kw")
+
+
+            def features(X: Float[NamedArray, "batch:b channels:1 height:h width:12"]):
+                Y = tl.rename(tl.conv2d(X, W), {"channels'": "channels"})
+                return tl.maxpool2d(tl.maxpool2d(Y, 2, 1), 2, 1)
+            """
+        )
+    )
+    status, out, _ = run("pools.py", capsys=capsys)
+    assert status == 1
+    assert "well-typed for h = 4m + 4 (m >= 1); smallest counterexample h = 5" in out

@@ -17,6 +17,7 @@ import importlib.util
 import inspect
 import linecache
 import pathlib
+import re
 import sys
 import traceback
 import typing
@@ -27,7 +28,9 @@ import equinox as eqx
 
 from ._annotations import _NamedMeta
 from ._errors import AxisError, AxisTypeError
+from ._families import family
 from ._fields import typed_fields
+from ._named import NamedArray
 from ._verify import _DTYPES, abstract, symbols
 
 __all__ = [
@@ -199,8 +202,12 @@ def _spec(hint: _NamedMeta) -> str:
     )
 
 
-def _inputs(target: Target) -> tuple[Callable[..., Any], dict[str, Any]]:
-    """The callable to run and its abstract keyword arguments, symbols shared."""
+def _inputs(
+    target: Target, fixed: dict[str, int] | None = None
+) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """The callable to run and its abstract keyword arguments, symbols shared;
+    symbols in `fixed` take those concrete sizes (their constraints left out)."""
+    fixed = fixed or {}
     obj = target.obj
     hints: dict[str, _NamedMeta] = {}
     fields: dict[str, _NamedMeta] = {}
@@ -213,7 +220,9 @@ def _inputs(target: Target) -> tuple[Callable[..., Any], dict[str, Any]]:
         hints = _named_parameters(obj) or {}
     specs = {id(h): _spec(h) for h in [*fields.values(), *hints.values()]}
     dims = {t.split(":", 1)[1] for text in specs.values() for t in text.split()}
-    sizes = symbols(sorted(d for d in dims if not d.isdigit()), constraints=target.constraints)
+    free = sorted(d for d in dims if not d.isdigit() and d not in fixed)
+    claims = [c for c in target.constraints if not set(_words(c)) & set(fixed)]
+    sizes = {**symbols(free, constraints=claims), **fixed}
 
     def build(hint: _NamedMeta) -> Any:
         return abstract(specs[id(hint)], _DTYPES.get(hint._kind, "bool"), sizes=sizes)
@@ -277,10 +286,27 @@ def _shown(filename: str) -> str:
         return filename
 
 
-def run_abstract(target: Target) -> Any:
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z_]\w*", text)
+
+
+def run_abstract(target: Target, fixed: dict[str, int] | None = None) -> Any:
     """Run `target` on its abstract inputs (`jax.eval_shape`: no FLOPs)."""
-    fn, kwargs = _inputs(target)
+    fn, kwargs = _inputs(target, fixed)
     return eqx.filter_eval_shape(fn, **kwargs)
+
+
+def input_symbols(target: Target) -> set[str]:
+    """The symbols the target's inputs (and fields) are sized by."""
+    fn, kwargs = _inputs(target)
+    leaves = [*kwargs.values(), *(vars(fn).values() if inspect.isclass(target.obj) else [])]
+    return {
+        str(n)
+        for x in leaves
+        if isinstance(x, NamedArray)
+        for n in x.shape
+        if not isinstance(n, int)
+    }
 
 
 def check_target(target: Target, files: set[str]) -> Diagnostic | None:
@@ -290,7 +316,16 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
     except CheckError:
         raise
     except Exception as error:
-        return diagnose(error, target, files)
+        found = diagnose(error, target, files)
+        if isinstance(error, AxisError) and "cannot prove that" in str(error):
+            lines = family(
+                error,
+                input_symbols(target),
+                target.constraints,
+                lambda fixed: run_abstract(target, fixed),
+            )
+            found.message += "".join(f"\n{line}" for line in lines)
+        return found
     return None
 
 
