@@ -197,8 +197,8 @@ def test_evaluate_on_a_mesh_matches_one_device(mesh, tiny):
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["--devices", "8"], 1, "`devices` (=8) is more than the 4 cpu device(s)"),
-        (["--devices", "4", "--batch-size", "30"], 1, "--batch-size 30 is not divisible by"),
+        (["--devices", "8"], 2, "`devices` (=8) is more than the 4 cpu device(s)"),
+        (["--devices", "4", "--batch-size", "30"], 2, "--batch-size 30 is not divisible by"),
         (["--devices", "0"], 2, "expected a positive integer, got 0"),
         (["--process-id", "0"], 2, "--process-id needs --coordinator-address"),
         (["--coordinator-address", "localhost"], 2, "expected HOST:PORT"),

@@ -1,7 +1,8 @@
 """Checkpoints: a training state written atomically, read back only if intact.
 
 One file holds a JSON header line (format, configuration, step, epoch, seed,
-the SHA-256 and length of the payload) and then the payload: the leaves of the
+the SHA-256 and length of the payload, and the SHA-256 of the header itself)
+and then the payload: the leaves of the
 model and the optimizer state in equinox's serialisation (numpy's format; no
 pickle). A write goes to a temporary file in the same directory, then
 `os.replace` puts it in place: a reader sees the old file or the new one,
@@ -10,6 +11,7 @@ never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -21,9 +23,17 @@ from typing import Any
 
 import equinox as eqx
 
-__all__ = ["CheckpointError", "State", "read_checkpoint", "write_checkpoint"]
+__all__ = [
+    "CheckpointError",
+    "State",
+    "read_checkpoint",
+    "read_header",
+    "remove_stale_writes",
+    "write_checkpoint",
+]
 
-FORMAT = "typedlenet-checkpoint-1"
+FORMAT = "typedlenet-checkpoint-2"  # 2: the header has its own SHA-256
+_READABLE = (FORMAT, "typedlenet-checkpoint-1")
 
 
 class CheckpointError(ValueError):
@@ -41,14 +51,36 @@ class State:
     meta: dict[str, Any]  # configuration, seed, dataset: everything JSON
 
 
+_TEMPORARY = ".last-write-"  # prefix of a write in progress, so a stale one can be found
+
+
+def _header_digest(header: dict[str, Any]) -> str:
+    """The SHA-256 of the header's own fields (all but this digest), canonically."""
+    fields = {k: v for k, v in header.items() if k != "header_sha256"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def remove_stale_writes(directory: pathlib.Path) -> list[pathlib.Path]:
+    """Remove what interrupted writes left in `directory`; return what was removed."""
+    removed = []
+    for stale in directory.glob(f"{_TEMPORARY}*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
 def write_checkpoint(path: str | pathlib.Path, state: State) -> None:
-    """Write `state` to `path` atomically."""
+    """Write `state` to `path` atomically and durably: a temporary file, fsynced,
+    renamed over `path`, then the directory fsynced so that the rename survives a
+    power loss. A failed write (a full disk) removes its temporary file and
+    leaves the previous checkpoint as it was."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     eqx.tree_serialise_leaves(buffer, (state.model, state.opt_state))
     payload = buffer.getvalue()
-    header = {
+    header: dict[str, Any] = {
         "format": FORMAT,
         "epoch": state.epoch,
         "step": state.step,
@@ -56,15 +88,42 @@ def write_checkpoint(path: str | pathlib.Path, state: State) -> None:
         "payload_bytes": len(payload),
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
     }
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-        tmp.write(json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
-        tmp.flush()
-        os.fsync(tmp.fileno())
-    os.replace(tmp.name, path)
+    header["header_sha256"] = _header_digest(header)
+    tmp = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=_TEMPORARY, suffix=".tmp", delete=False
+    )
+    try:
+        with tmp:
+            tmp.write(json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp.name, 0o666 & ~umask)  # as any file the run writes, not 0600
+        os.replace(tmp.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.name)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+_FIELDS = {
+    "epoch": int,
+    "step": int,
+    "meta": dict,
+    "payload_bytes": int,
+    "payload_sha256": str,
+}
 
 
 def read_header(path: str | pathlib.Path) -> tuple[dict[str, Any], bytes]:
-    """The header of the checkpoint at `path` and its payload, checked for integrity."""
+    """The header of the checkpoint at `path` and its payload, checked for integrity:
+    the header against its own SHA-256, the payload against the header's."""
     path = pathlib.Path(path)
     try:
         raw = path.read_bytes()
@@ -77,8 +136,14 @@ def read_header(path: str | pathlib.Path) -> tuple[dict[str, Any], bytes]:
         header = json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError):
         header = None
-    if not newline or not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not newline or not isinstance(header, dict) or header.get("format") not in _READABLE:
         raise CheckpointError(f"{path}: not a typedlenet checkpoint (no {FORMAT} header)")
+    legacy = header["format"] != FORMAT  # format 1 had no header digest
+    if not legacy and header.get("header_sha256") != _header_digest(header):
+        raise CheckpointError(f"{path}: corrupt: the header does not match its SHA-256")
+    for key, kind in _FIELDS.items():
+        if not isinstance(header.get(key), kind):
+            raise CheckpointError(f"{path}: corrupt: the header's `{key}` is missing or wrong")
     if len(payload) != header["payload_bytes"]:
         raise CheckpointError(
             f"{path}: truncated: the header promises {header['payload_bytes']} bytes of "

@@ -12,6 +12,7 @@ import jax
 from . import data
 from ._check_cli import check_paths, config, trace
 from ._checker import CheckError
+from ._checkpoint import CheckpointError
 from ._errors import AxisError
 from ._lsp import serve
 from ._named import NamedArray
@@ -20,15 +21,16 @@ from ._options import (
     data_options,
     model_options,
     model_sizes,
-    nonnegative,
     parallel_options,
     positive,
     rate,
+    seed,
 )
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent, train
 from ._verify import verify
+from .data import DataError
 from .lenet import LeNet
 
 __all__ = ["main"]
@@ -89,7 +91,10 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         model=model_sizes(args, parser),
         devices=devices,
     )
-    make_mesh(config)  # a device count or batch size that cannot work fails here, first
+    try:
+        make_mesh(config)  # a device count or batch size that cannot work fails here, first
+    except ShardingError as error:
+        parser.error(str(error))  # a usage mistake: exit 2
     say = print if jax.process_index() == 0 else silent
     if tune_allocator_if_enabled():
         say(
@@ -100,7 +105,10 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"training LeNet on {dataset.name}: {len(dataset.train_labels):,} training and "
         f"{len(dataset.test_labels):,} test images, {args.epochs} epochs, batch {args.batch_size}"
     )
+    data.check_labels(dataset, config.model.get("classes", 10))  # before any compute
     result = train(config, dataset)
+    if result.get("nothing_to_do"):
+        return 0
     say(
         f"done: {dataset.name}, {result['epoch']} epochs, test accuracy "
         f"{100 * result['test_accuracy']:.2f}% (loss {result['test_loss']:.4f}), "
@@ -202,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="b",
         help="batch size: a number, or a symbol that stands for every size (b)",
     )
-    check.set_defaults(run=_check)
+    check.set_defaults(run=_check, parser=check)
 
     trace_ = commands.add_parser(
         "trace",
@@ -214,14 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     trace_.add_argument("target", metavar="FILE.py::FUNCTION")
     trace_.add_argument("--constraint", action="append", default=[], metavar="CLAIM")
-    trace_.set_defaults(run=lambda args, parser: trace(args))
+    trace_.set_defaults(run=lambda args, parser: trace(args), parser=trace_)
 
     lsp_ = commands.add_parser(
         "lsp",
         help="a Language Server on stdio: diagnostics on open and save, named shapes on hover",
         description="Speak the Language Server Protocol on stdin/stdout (for editors).",
     )
-    lsp_.set_defaults(run=lambda args, parser: serve())
+    lsp_.set_defaults(run=lambda args, parser: serve(), parser=lsp_)
 
     train_ = commands.add_parser(
         "train",
@@ -244,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning-rate schedule: cosine decay to 0 over the run, or constant (cosine)",
     )
     train_.add_argument(
-        "--seed", type=nonnegative, default=0, help="initialisation and shuffling seed (0)"
+        "--seed", type=seed, default=0, help="initialisation and shuffling seed (0)"
     )
     train_.add_argument(
         "--log-interval", type=positive, default=10, help="steps between progress updates (10)"
@@ -263,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train_.add_argument("--no-progress", action="store_true", help="no progress bar")
     parallel_options(train_)
-    train_.set_defaults(run=_train)
+    train_.set_defaults(run=_train, parser=train_)
 
     evaluate_ = commands.add_parser(
         "evaluate",
@@ -272,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate_.add_argument("--checkpoint", required=True, metavar="FILE", help="a last.eqx")
     data_options(evaluate_, default=None)
-    evaluate_.set_defaults(run=_evaluate)
+    evaluate_.set_defaults(run=_evaluate, parser=evaluate_)
 
     predict_ = commands.add_parser(
         "predict",
@@ -282,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict_.add_argument("--checkpoint", required=True, metavar="FILE", help="a last.eqx")
     predict_.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     predict_.add_argument("--resize", action="store_true", help="resize images to the model's size")
-    predict_.set_defaults(run=_predict)
+    predict_.set_defaults(run=_predict, parser=predict_)
 
     download_ = commands.add_parser(
         "download",
@@ -291,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download_.add_argument("name", choices=sorted(data.SOURCES), help="the dataset")
     download_.add_argument("--data-dir", required=True, metavar="DIR", help="where to put them")
-    download_.set_defaults(run=_download)
+    download_.set_defaults(run=_download, parser=download_)
     return parser
 
 
@@ -331,8 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args, parser)
-    except (AxisError, ValueError, DivergedError) as error:
+        # Each command reports usage errors under its own name (`typedlenet train:`).
+        return args.run(args, args.parser)
+    except (AxisError, DataError, CheckpointError, ShardingError, DivergedError) as error:
+        # The library's own errors are the user's to fix: one line, no traceback.
+        # Anything else is a bug and keeps its traceback.
         print(f"typedlenet {args.command}: error: {_message(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ __all__ = [
     "parallel_options",
     "positive",
     "rate",
+    "seed",
 ]
 
 
@@ -33,6 +34,14 @@ def positive(text: str) -> int:
 
 def nonnegative(text: str) -> int:
     return 0 if text.strip() == "0" else positive(text)
+
+
+def seed(text: str) -> int:
+    """A seed JAX can take: an integer from 0 to 2**63 - 1."""
+    value = nonnegative(text)
+    if value >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {2**63 - 1}, got {value}")
+    return value
 
 
 def batch_or_symbol(text: str) -> int | str:

@@ -6,7 +6,9 @@ import dataclasses
 import functools
 import json
 import math
+import os
 import pathlib
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +21,14 @@ import optax
 from jax.sharding import Mesh
 
 from . import _ops as ops
-from ._checkpoint import CheckpointError, State, read_checkpoint, read_header, write_checkpoint
+from ._checkpoint import (
+    CheckpointError,
+    State,
+    read_checkpoint,
+    read_header,
+    remove_stale_writes,
+    write_checkpoint,
+)
 from ._named import NamedArray
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
@@ -199,10 +208,19 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     model = LeNet(key=key, **config.model)
     opt_state = optimizer.init(_params(model))
     done = step = 0
+    if main_process:
+        _writable(config.checkpoint_dir)
+        for stale in remove_stale_writes(directory):
+            log(f"removed {stale}, left by an interrupted write")
     if config.resume:
         _check_resumable(path, config)
         state = read_checkpoint(path, model, opt_state)
         model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
+        if main_process:
+            _metrics_upto(directory, done)
+        if done >= config.epochs:
+            log(f"nothing to do: {path} already holds all {done} epochs")
+            return {"checkpoint": str(path), "epoch": done, "nothing_to_do": True}
         log(f"resumed from {path}: {done} epochs, {step} steps done")
     if mesh is not None:
         # Parameters and optimizer state: a whole copy on every device. Batches:
@@ -273,6 +291,16 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
             )
         seconds = time.perf_counter() - t0
         test = evaluate(model, data.test_images, data.test_labels, mesh=mesh)
+        if not math.isfinite(test["loss"]):
+            kept = (
+                f"the checkpoint of epoch {epoch - 1} is kept"
+                if path.exists()
+                else ("no checkpoint was written")
+            )
+            raise DivergedError(
+                f"the test loss became {test['loss']} after epoch {epoch}: the model diverged; "
+                f"{kept} (try a smaller --lr)"
+            )
         metrics = {
             "epoch": epoch,
             "step": step,
@@ -283,9 +311,14 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
             "samples_per_second": seen / seconds,
         }
         if main_process:  # replicated: every process holds the same state
-            write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
+            # The metrics line first, then the checkpoint: a kill between the two
+            # leaves a line for an epoch not yet checkpointed, which a resume drops
+            # (`_metrics_upto`) and writes again, byte for byte.
             with open(directory / "metrics.jsonl", "a") as f:
                 f.write(json.dumps(metrics) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
         log(
             f"epoch {epoch}/{config.epochs}: train loss {train_loss:.4f}, test loss "
             f"{test['loss']:.4f}, test accuracy {100 * test['accuracy']:.2f}%, "
@@ -294,6 +327,50 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     if main_process:
         _plot(directory)
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
+
+
+def _writable(name: str) -> None:
+    """The checkpoint directory exists (made if need be) and takes a file, checked
+    before any compute; otherwise a `CheckpointError` that names it and why."""
+    if not str(name).strip():
+        raise CheckpointError("--checkpoint-dir is empty: name a directory")
+    directory = pathlib.Path(name)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CheckpointError(
+            f"--checkpoint-dir {directory}: cannot write there ({error.strerror or error})"
+        ) from None
+
+
+def _rows(path: pathlib.Path) -> list[dict[str, Any]]:
+    """The complete lines of `metrics.jsonl` (a cut last line is left out)."""
+    rows = []
+    for line in path.read_text().splitlines(keepends=True):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if not line.endswith("\n") or not isinstance(row, dict):
+            break
+        rows.append(row)
+    return rows
+
+
+def _metrics_upto(directory: pathlib.Path, epoch: int) -> None:
+    """Keep the complete lines of `metrics.jsonl` for epochs 1..`epoch`: a kill may
+    have cut its last line, or written a line whose checkpoint never landed."""
+    path = directory / "metrics.jsonl"
+    if not path.exists():
+        return
+    kept = [r for r in _rows(path) if isinstance(r.get("epoch"), int) and r["epoch"] <= epoch]
+    text = "".join(json.dumps(r) + "\n" for r in kept)
+    if text != path.read_text():
+        tmp = path.with_name(path.name + ".repair")
+        tmp.write_text(text)
+        os.replace(tmp, path)
 
 
 def silent(message: str) -> None:
@@ -318,7 +395,7 @@ def _plot(directory: pathlib.Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = _rows(path)
     epochs = [r["epoch"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(epochs, [r["train_loss"] for r in rows], label="train")

@@ -19,6 +19,7 @@ import pathlib
 import struct
 import tempfile
 import urllib.request
+import zlib
 from collections.abc import Iterator
 
 import jax.numpy as jnp
@@ -88,7 +89,7 @@ def read_idx(path: str | pathlib.Path) -> np.ndarray:
             raw = gzip.decompress(raw)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None
     return parse_idx(raw, str(path))
 
@@ -125,6 +126,17 @@ def _find(directory: pathlib.Path, stem: str) -> pathlib.Path:
         if candidate.exists():
             return candidate
     raise DataError(f"{directory}: no {stem}.gz or {stem} (expected the four standard IDX files)")
+
+
+def check_labels(dataset: Dataset, classes: int) -> None:
+    """Every label of `dataset` is a class the model has: `0 <= label < classes`."""
+    for split, labels in (("train", dataset.train_labels), ("test", dataset.test_labels)):
+        if len(labels) and int(labels.max()) >= classes:
+            bad = int(labels.max())
+            raise DataError(
+                f"{dataset.name} ({split}): label {bad} is not a class of a model with "
+                f"--classes {classes} (labels must be 0..{classes - 1})"
+            )
 
 
 def _pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:

@@ -1,0 +1,184 @@
+"""Faults in training runs, made for real (corrupt bytes, cut files, a full disk,
+a directory that is a file): a one-line error that names the file or flag, the
+documented exit status, and not a byte of a good checkpoint lost."""
+
+import errno
+import gzip
+import json
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from test_data import make_dataset, write_idx
+from test_train import TINY, cli, metrics
+from typedlenet import _checkpoint
+from typedlenet._checkpoint import read_header
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return make_dataset(tmp_path_factory.mktemp("data") / "tiny")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, tiny):
+    """A run of 2 epochs, finished."""
+    run = tmp_path_factory.mktemp("runs") / "done"
+    status, _, err = cli("train", *TINY, "--data-dir", tiny, "--epochs", 2, "--checkpoint-dir", run)
+    assert status == 0, err
+    return run
+
+
+def snapshot(directory: pathlib.Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def copy_run(source: pathlib.Path, target: pathlib.Path) -> pathlib.Path:
+    target.mkdir()
+    for name, data in snapshot(source).items():
+        (target / name).write_bytes(data)
+    return target
+
+
+def test_resuming_a_finished_run_has_nothing_to_do(tmp_path, tiny, finished):
+    run = copy_run(finished, tmp_path / "run")
+    before = snapshot(run)
+    status, out, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 2, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 0, err
+    assert f"nothing to do: {run / 'last.eqx'} already holds all 2 epochs" in out
+    assert snapshot(run) == before
+
+
+def test_a_flipped_bit_in_the_header_is_refused_and_the_file_kept(tmp_path, tiny, finished):
+    run = copy_run(finished, tmp_path / "run")
+    raw = (run / "last.eqx").read_bytes()
+    line, _, payload = raw.partition(b"\n")
+    flipped = line.replace(b'"epoch": 2', b'"epoch": 0')
+    assert flipped != line
+    (run / "last.eqx").write_bytes(flipped + b"\n" + payload)
+    before = snapshot(run)
+    status, _, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 3, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 1
+    assert "last.eqx: corrupt: the header does not match its SHA-256" in err
+    assert "Traceback" not in err and snapshot(run) == before
+
+
+def test_a_kill_between_metrics_and_checkpoint_is_repaired_on_resume(tmp_path, tiny, finished):
+    # What a kill after the metrics line of epoch 3 but before its checkpoint leaves,
+    # plus the cut half of a line: the resumed run keeps one line per epoch.
+    run = copy_run(finished, tmp_path / "run")
+    lines = (run / "metrics.jsonl").read_text().splitlines(keepends=True)
+    orphan = json.loads(lines[-1]) | {"epoch": 3}
+    with open(run / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(orphan) + "\n" + '{"epoch": 4, "train_lo')
+    status, _, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 3, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 0, err
+    assert [r["epoch"] for r in metrics(run)] == [1, 2, 3]
+    assert metrics(run)[:2] == metrics(finished)
+    assert read_header(run / "last.eqx")[0]["epoch"] == 3
+
+
+def test_a_full_disk_keeps_the_last_checkpoint_and_leaves_no_temporary_file(
+    tmp_path, finished, monkeypatch
+):
+    run = copy_run(finished, tmp_path / "run")
+    before = (run / "last.eqx").read_bytes()
+    header, _ = read_header(run / "last.eqx")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_checkpoint.os, "fsync", full)
+    state = _checkpoint.State({"w": np.zeros(3)}, None, 3, 9, header["meta"])
+    with pytest.raises(OSError, match="No space left"):
+        _checkpoint.write_checkpoint(run / "last.eqx", state)
+    assert (run / "last.eqx").read_bytes() == before
+    assert not list(run.glob("*.tmp"))
+
+
+def test_stale_temporary_files_are_removed_at_start(tmp_path, tiny, finished):
+    run = copy_run(finished, tmp_path / "run")
+    stale = run / ".last-write-abc123.tmp"
+    stale.write_bytes(b"\0" * 1000)
+    status, out, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 2, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 0, err
+    assert not stale.exists() and f"removed {stale}" in out
+
+
+def test_a_checkpoint_has_the_mode_of_the_other_files(finished):
+    assert (finished / "last.eqx").stat().st_mode & 0o777 == (
+        finished / "metrics.jsonl"
+    ).stat().st_mode & 0o777
+
+
+def test_an_unwritable_checkpoint_directory_fails_before_training(tmp_path, tiny):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    for target in (blocker, blocker / "below", ""):
+        status, out, err = cli(
+            "train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", target
+        )
+        assert status == 1 and "Traceback" not in err
+        assert "--checkpoint-dir" in err and "epoch 1" not in out
+
+
+def test_labels_beyond_the_classes_fail_before_training(tmp_path):
+    data = make_dataset(tmp_path / "data", gz=False)
+    labels = np.full(64, 11, np.uint8)
+    write_idx(data / "train-labels-idx1-ubyte", labels, code=0x08)
+    status, out, err = cli(
+        "train", *TINY, "--data-dir", data, "--epochs", 1, "--checkpoint-dir", tmp_path / "run"
+    )
+    assert status == 1
+    assert "mnist (train): label 11 is not a class of a model with --classes 10" in err
+    assert "epoch 1" not in out and not (tmp_path / "run").exists()
+
+
+def test_a_gzip_stream_corrupt_near_its_start_names_the_file(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    path = next(data.glob("train-images*.gz"))
+    raw = bytearray(gzip.compress(b"x" * 5000))
+    raw[12:20] = b"\xff" * 8
+    path.write_bytes(bytes(raw))
+    status, _, err = cli("train", *TINY, "--data-dir", data, "--checkpoint-dir", tmp_path / "r")
+    assert status == 1 and f"{path}: cannot be read" in err and "Traceback" not in err
+
+
+def test_a_seed_too_large_is_a_usage_error():
+    status, _, err = cli("train", "--seed", str(2**64))
+    assert status == 2 and "typedlenet train: error: argument --seed" in err
+
+
+def test_a_bug_inside_the_library_keeps_its_traceback(tmp_path, tiny, monkeypatch):
+    from typedlenet import _cli
+
+    def broken(*args, **kwargs):
+        raise ValueError("an internal bug")
+
+    monkeypatch.setattr(_cli, "train", broken)
+    with pytest.raises(ValueError, match="an internal bug"):
+        _cli.main(["train", *TINY, "--data-dir", str(tiny), "--checkpoint-dir", str(tmp_path)])
+
+
+def test_files_of_a_run_are_world_readable_as_umask_allows(finished):
+    assert os.stat(finished / "last.eqx").st_mode & 0o044  # not 0600
+
+
+def test_a_checkpoint_of_the_previous_format_still_reads(tmp_path, finished):
+    raw = (finished / "last.eqx").read_bytes()
+    line, _, payload = raw.partition(b"\n")
+    header = json.loads(line)
+    header["format"] = "typedlenet-checkpoint-1"
+    del header["header_sha256"]
+    (tmp_path / "old.eqx").write_bytes(json.dumps(header).encode() + b"\n" + payload)
+    assert read_header(tmp_path / "old.eqx")[0]["epoch"] == 2
