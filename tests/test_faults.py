@@ -7,6 +7,10 @@ import gzip
 import json
 import os
 import pathlib
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -182,3 +186,30 @@ def test_a_checkpoint_of_the_previous_format_still_reads(tmp_path, finished):
     del header["header_sha256"]
     (tmp_path / "old.eqx").write_bytes(json.dumps(header).encode() + b"\n" + payload)
     assert read_header(tmp_path / "old.eqx")[0]["epoch"] == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_run_keeps_the_checkpoint_and_says_how_to_resume(tmp_path, signum):
+    data = make_dataset(tmp_path / "data", n_train=1500, n_test=50, size=28)
+    run = tmp_path / "run"
+    args = ["train", *TINY, "--data-dir", data, "--epochs", 30, "--checkpoint-dir", run]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "typedlenet", *map(str, args)],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (run / "last.eqx").exists():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 128 + signum, err
+    name = signal.Signals(signum).name
+    assert f"typedlenet train: interrupted ({name}): the last checkpoint in {run} is kept" in err
+    assert "--resume" in err and "Traceback" not in err
+    epoch = read_header(run / "last.eqx")[0]["epoch"]
+    assert [r["epoch"] for r in metrics(run)][:epoch] == list(range(1, epoch + 1))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -334,10 +337,23 @@ def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return args.devices or jax.device_count()
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM (what schedulers send), handled as Ctrl-C is: stop, keep, say how to go on."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2: usage, 1: ill-typed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _stop) if _main_thread() else None
     try:
         # Each command reports usage errors under its own name (`typedlenet train:`).
         return args.run(args, args.parser)
@@ -346,9 +362,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Anything else is a bug and keeps its traceback.
         print(f"typedlenet {args.command}: error: {_message(error)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"typedlenet {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        how = ""
+        if args.command == "train":
+            how = (
+                f": the last checkpoint in {args.checkpoint_dir} is kept; run the same "
+                "command with --resume to continue"
+            )
+        name = signal.Signals(signum).name
+        print(f"typedlenet {args.command}: interrupted ({name}){how}", file=sys.stderr)
+        return 128 + signum
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _message(error: Exception) -> str:
