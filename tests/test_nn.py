@@ -289,6 +289,7 @@ def test_a_pair_pads_a_single_axis_before_and_after():
     y = causal(tl.named(jnp.asarray(x).reshape(1, 10), "channels time"))
     W = data(causal.W, "channels' channels k_time")[0, 0]
     padded = np.concatenate([np.zeros(4), x])  # position t sees x[t-4..t]: causal
+    assert causal.b is not None
     expected = [padded[t : t + 5] @ W + float(causal.b.data[0]) for t in range(10)]
     np.testing.assert_allclose(data(y, "channels time")[0], expected, rtol=1e-5, atol=1e-5)
 
