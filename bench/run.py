@@ -156,6 +156,17 @@ def first_step_seconds(make: Callable[[], Callable[[], None]]) -> float:
     return time.perf_counter() - start
 
 
+def cpu_model() -> str:
+    """The CPU's model name as /proc/cpuinfo gives it (ratios depend on it)."""
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def eager_overhead() -> dict[str, float]:
     """Seconds per un-jitted forward pass (b=1): typedlenet with checks on and off,
     and the positional equinox LeNet run op by op, interleaved (median of 7 rounds)."""
@@ -220,8 +231,8 @@ def main() -> None:
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["meta"] = {
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {jax.local_device_count()} JAX CPU device(s), "
-        f"{__import__('os').cpu_count()} cores",
+        "machine": f"{platform.machine()} ({cpu_model()}), {jax.local_device_count()} JAX CPU "
+        f"device(s), {__import__('os').cpu_count()} cores",
         "python": platform.python_version(),
         "jax": jax.__version__,
         "torch": getattr(__import__("torch"), "__version__", None) if "d" in train[128] else None,

@@ -8,7 +8,6 @@ import json
 import math
 import os
 import pathlib
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._named import NamedArray
+from ._rundir import metrics_upto, read_rows, writable
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
@@ -209,7 +209,7 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     opt_state = optimizer.init(_params(model))
     done = step = 0
     if main_process:
-        _writable(config.checkpoint_dir)
+        writable(config.checkpoint_dir)
         for stale in remove_stale_writes(directory):
             log(f"removed {stale}, left by an interrupted write")
     if config.resume:
@@ -217,7 +217,7 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
         state = read_checkpoint(path, model, opt_state)
         model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
         if main_process:
-            _metrics_upto(directory, done)
+            metrics_upto(directory, done)
         if done >= config.epochs:
             log(f"nothing to do: {path} already holds all {done} epochs")
             return {"checkpoint": str(path), "epoch": done, "nothing_to_do": True}
@@ -329,50 +329,6 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
 
 
-def _writable(name: str) -> None:
-    """The checkpoint directory exists (made if need be) and takes a file, checked
-    before any compute; otherwise a `CheckpointError` that names it and why."""
-    if not str(name).strip():
-        raise CheckpointError("--checkpoint-dir is empty: name a directory")
-    directory = pathlib.Path(name)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=directory):
-            pass
-    except OSError as error:
-        raise CheckpointError(
-            f"--checkpoint-dir {directory}: cannot write there ({error.strerror or error})"
-        ) from None
-
-
-def _rows(path: pathlib.Path) -> list[dict[str, Any]]:
-    """The complete lines of `metrics.jsonl` (a cut last line is left out)."""
-    rows = []
-    for line in path.read_text().splitlines(keepends=True):
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            break
-        if not line.endswith("\n") or not isinstance(row, dict):
-            break
-        rows.append(row)
-    return rows
-
-
-def _metrics_upto(directory: pathlib.Path, epoch: int) -> None:
-    """Keep the complete lines of `metrics.jsonl` for epochs 1..`epoch`: a kill may
-    have cut its last line, or written a line whose checkpoint never landed."""
-    path = directory / "metrics.jsonl"
-    if not path.exists():
-        return
-    kept = [r for r in _rows(path) if isinstance(r.get("epoch"), int) and r["epoch"] <= epoch]
-    text = "".join(json.dumps(r) + "\n" for r in kept)
-    if text != path.read_text():
-        tmp = path.with_name(path.name + ".repair")
-        tmp.write_text(text)
-        os.replace(tmp, path)
-
-
 def silent(message: str) -> None:
     """The log of a process other than the first: it prints nothing."""
 
@@ -395,7 +351,7 @@ def _plot(directory: pathlib.Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = _rows(path)
+    rows = read_rows(path)
     epochs = [r["epoch"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(epochs, [r["train_loss"] for r in rows], label="train")

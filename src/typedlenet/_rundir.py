@@ -1,0 +1,58 @@
+"""A run's directory: writable before compute, and its metrics file kept in step
+with its checkpoint after a kill at any instant."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+from typing import Any
+
+from ._checkpoint import CheckpointError
+
+__all__ = ["metrics_upto", "read_rows", "writable"]
+
+
+def writable(name: str) -> None:
+    """The checkpoint directory exists (made if need be) and takes a file, checked
+    before any compute; otherwise a `CheckpointError` that names it and why."""
+    if not str(name).strip():
+        raise CheckpointError("--checkpoint-dir is empty: name a directory")
+    directory = pathlib.Path(name)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CheckpointError(
+            f"--checkpoint-dir {directory}: cannot write there ({error.strerror or error})"
+        ) from None
+
+
+def read_rows(path: pathlib.Path) -> list[dict[str, Any]]:
+    """The complete lines of `metrics.jsonl` (a cut last line is left out)."""
+    rows = []
+    for line in path.read_text().splitlines(keepends=True):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if not line.endswith("\n") or not isinstance(row, dict):
+            break
+        rows.append(row)
+    return rows
+
+
+def metrics_upto(directory: pathlib.Path, epoch: int) -> None:
+    """Keep the complete lines of `metrics.jsonl` for epochs 1..`epoch`: a kill may
+    have cut its last line, or written a line whose checkpoint never landed."""
+    path = directory / "metrics.jsonl"
+    if not path.exists():
+        return
+    kept = [r for r in read_rows(path) if isinstance(r.get("epoch"), int) and r["epoch"] <= epoch]
+    text = "".join(json.dumps(r) + "\n" for r in kept)
+    if text != path.read_text():
+        tmp = path.with_name(path.name + ".repair")
+        tmp.write_text(text)
+        os.replace(tmp, path)
