@@ -44,12 +44,14 @@ def bench(session: nox.Session) -> None:
     Writes BENCHMARKS.md and bench/results.json, adds the cost of a device mesh
     on forced CPU devices (bench/sharding.json), then times training to 88% on
     Fashion-MNIST (bench/fashion.json) where the dataset is installed, the
-    Transformer against positional JAX and the language server's latency; arguments
+    Transformer against positional JAX, the language server's latency and
+    `typedlenet check` against jaxtyc on the corpus (bench/checkers.json); arguments
     after `--` go to bench/run.py (`--quick`, `--repeats N`).
     """
-    session.install(".[train]", "torch==2.13.0")
+    session.install(".[train]", "torch==2.13.0", "jaxtyc==0.7.2")
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sharding.py")
     session.run("python", "bench/fashion.py")
     session.run("python", "bench/transformer.py")
     session.run("python", "bench/lsp.py")
+    session.run("python", "bench/checkers.py")
