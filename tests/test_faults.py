@@ -213,3 +213,43 @@ def test_a_signal_stops_the_run_keeps_the_checkpoint_and_says_how_to_resume(tmp_
     assert "--resume" in err and "Traceback" not in err
     epoch = read_header(run / "last.eqx")[0]["epoch"]
     assert [r["epoch"] for r in metrics(run)][:epoch] == list(range(1, epoch + 1))
+
+
+def test_resuming_with_other_epochs_says_what_changes(tmp_path, tiny, finished):
+    run = copy_run(finished, tmp_path / "run")
+    status, out, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 3, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 0, err
+    assert "note: --epochs 3 is not the 2 this run was planned with" in out
+
+
+@pytest.mark.slow
+def test_two_runs_cannot_share_a_directory(tmp_path):
+    data = make_dataset(tmp_path / "data", n_train=1500, n_test=50, size=28)
+    run = tmp_path / "run"
+    args = ["train", *TINY, "--data-dir", data, "--epochs", 30, "--checkpoint-dir", run]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "typedlenet", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not (run / "last.eqx").exists():
+            assert first.poll() is None, first.stderr.read() if first.stderr else ""
+            time.sleep(0.05)
+        second = subprocess.run(
+            [sys.executable, "-m", "typedlenet", *map(str, args), "--resume"],
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert second.returncode == 1
+        assert f"--checkpoint-dir {run}: another run is using it" in second.stderr
+        assert first.poll() is None  # the first run goes on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=120)
+    assert read_header(run / "last.eqx")[0]["epoch"] >= 1

@@ -171,16 +171,29 @@ def test_bad_checkpoints_are_clear_errors_and_never_overwritten(tmp_path, tiny):
     assert status == 1 and "no such checkpoint" in err
 
 
-def test_divergence_stops_and_keeps_the_last_good_checkpoint(tmp_path, tiny):
+def test_divergence_stops_and_a_finished_run_is_never_overwritten(tmp_path, tiny):
     run = tmp_path / "run"
     assert cli("train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", run)[0] == 0
     good = (run / "last.eqx").read_bytes()
-    status, _, err = cli(
-        "train", *TINY, "--data-dir", tiny, "--epochs", 3, "--checkpoint-dir", run, "--lr", "1e30"
-    )
+    diverging = ["train", *TINY, "--data-dir", tiny, "--epochs", 3, "--lr", "1e30"]
+    status, _, err = cli(*diverging, "--checkpoint-dir", run)
     assert status == 1
-    assert "the training loss became nan in epoch 1: stopping" in err
+    assert "holds a run already (last.eqx, metrics.jsonl, curves.png)" in err
+    assert "--resume, or pass --overwrite" in err
     assert (run / "last.eqx").read_bytes() == good
+    status, _, err = cli(*diverging, "--checkpoint-dir", tmp_path / "fresh")
+    assert status == 1
+    assert "the training loss became nan in epoch 1: stopping; no checkpoint was written" in err
+
+
+def test_overwrite_replaces_a_finished_run(tmp_path, tiny):
+    run = tmp_path / "run"
+    args = ["train", *TINY, "--data-dir", tiny, "--checkpoint-dir", run]
+    assert cli(*args, "--epochs", 2)[0] == 0
+    status, _, err = cli(*args, "--epochs", 1, "--overwrite")
+    assert status == 0, err
+    assert [r["epoch"] for r in metrics(run)] == [1]
+    assert read_header(run / "last.eqx")[0]["epoch"] == 1
 
 
 @pytest.mark.parametrize(

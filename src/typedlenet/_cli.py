@@ -89,6 +89,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         log_interval=args.log_interval,
         checkpoint_dir=args.checkpoint_dir,
         resume=args.resume,
+        overwrite=args.overwrite,
         dry_run=args.dry_run,
         progress=not args.no_progress,
         model=model_sizes(args, parser),
@@ -268,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train_.add_argument(
         "--resume", action="store_true", help="continue the run in --checkpoint-dir"
+    )
+    train_.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh in a --checkpoint-dir that holds another run, replacing its files",
     )
     train_.add_argument(
         "--dry-run", action="store_true", help="one step per epoch, to check that it all runs"

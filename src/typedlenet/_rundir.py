@@ -1,17 +1,22 @@
-"""A run's directory: writable before compute, and its metrics file kept in step
-with its checkpoint after a kill at any instant."""
+"""A run's directory: writable before compute, owned by one run at a time, and
+its metrics file kept in step with its checkpoint after a kill at any instant."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import pathlib
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from ._checkpoint import CheckpointError
 
-__all__ = ["metrics_upto", "read_rows", "writable"]
+__all__ = ["RUN_FILES", "metrics_upto", "owned", "read_rows", "writable"]
+
+RUN_FILES = ("last.eqx", "metrics.jsonl", "curves.png")  # what a run writes
 
 
 def writable(name: str) -> None:
@@ -56,3 +61,31 @@ def metrics_upto(directory: pathlib.Path, epoch: int) -> None:
         tmp = path.with_name(path.name + ".repair")
         tmp.write_text(text)
         os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def owned(directory: pathlib.Path, *, resume: bool, overwrite: bool) -> Iterator[None]:
+    """Hold `directory` for one run: a lock that a second run at the same time
+    cannot take, and a refusal to start a fresh run over another run's files
+    unless `overwrite` (which removes them first)."""
+    with open(directory / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CheckpointError(
+                f"--checkpoint-dir {directory}: another run is using it (it holds "
+                f"{directory / '.lock'}); wait for it or choose another directory"
+            ) from None
+        present = [name for name in RUN_FILES if (directory / name).exists()]
+        if present and not resume:
+            if not overwrite:
+                raise CheckpointError(
+                    f"--checkpoint-dir {directory} holds a run already ({', '.join(present)}): "
+                    "continue it with --resume, or pass --overwrite to replace it"
+                )
+            for name in present:
+                (directory / name).unlink()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -29,7 +29,7 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._named import NamedArray
-from ._rundir import metrics_upto, read_rows, writable
+from ._rundir import metrics_upto, owned, read_rows, writable
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
@@ -75,6 +75,7 @@ class RunConfig:
     progress: bool = True
     model: dict[str, Any] = dataclasses.field(default_factory=dict)
     devices: int = 1  # the mesh's devices (all processes together); 1: no mesh
+    overwrite: bool = False  # a fresh run may replace another run's files
 
 
 def make_optimizer(config: RunConfig, steps_per_epoch: int) -> optax.GradientTransformation:
@@ -192,8 +193,18 @@ def _check_resumable(path: pathlib.Path, config: RunConfig) -> None:
 
 def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run (or resume) training; return the final metrics. Writes the checkpoint,
-    `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`. Tunes glibc
-    malloc for XLA:CPU first (`tune_allocator_if_enabled`)."""
+    `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`, which the run
+    owns while it runs (`_rundir.owned`). Tunes glibc malloc for XLA:CPU first
+    (`tune_allocator_if_enabled`)."""
+    if jax.process_index() != 0:
+        return _train(config, data, silent)
+    writable(config.checkpoint_dir)
+    directory = pathlib.Path(config.checkpoint_dir)
+    with owned(directory, resume=config.resume, overwrite=config.overwrite):
+        return _train(config, data, log)
+
+
+def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict[str, Any]:
     tune_allocator_if_enabled()
     directory = pathlib.Path(config.checkpoint_dir)
     path = directory / CHECKPOINT
@@ -209,7 +220,6 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
     opt_state = optimizer.init(_params(model))
     done = step = 0
     if main_process:
-        writable(config.checkpoint_dir)
         for stale in remove_stale_writes(directory):
             log(f"removed {stale}, left by an interrupted write")
     if config.resume:
@@ -218,6 +228,13 @@ def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) 
         model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
         if main_process:
             metrics_upto(directory, done)
+        planned = read_header(path)[0]["meta"].get("epochs")
+        if planned != config.epochs and config.schedule == "cosine" and done < config.epochs:
+            log(
+                f"note: --epochs {config.epochs} is not the {planned} this run was planned with: "
+                f"the cosine learning rate now decays over {config.epochs} epochs from step "
+                f"{step} on, so the run differs from one started with --epochs {config.epochs}"
+            )
         if done >= config.epochs:
             log(f"nothing to do: {path} already holds all {done} epochs")
             return {"checkpoint": str(path), "epoch": done, "nothing_to_do": True}
