@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -253,3 +254,27 @@ def test_two_runs_cannot_share_a_directory(tmp_path):
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=120)
     assert read_header(run / "last.eqx")[0]["epoch"] >= 1
+
+
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        ("float images", "(train): images are float32; the standard files hold unsigned bytes"),
+        ("empty split", "(test): no images"),
+        ("sizes differ", "the training images are 16×16, the test images 20×20"),
+    ],
+)
+def test_datasets_that_cannot_train_are_refused_naming_the_directory(tmp_path, fault, message):
+    data = make_dataset(tmp_path / "data", gz=False)
+    if fault == "float images":  # IDX type 0x0D: big-endian float32
+        header = bytes([0, 0, 0x0D, 3]) + struct.pack(">3I", 64, 16, 16)
+        raw = header + np.zeros((64, 16, 16), ">f4").tobytes()
+        (data / "train-images-idx3-ubyte").write_bytes(raw)
+    elif fault == "empty split":
+        write_idx(data / "t10k-images-idx3-ubyte", np.zeros((0, 16, 16)))
+        write_idx(data / "t10k-labels-idx1-ubyte", np.zeros((0,)))
+    else:
+        write_idx(data / "t10k-images-idx3-ubyte", np.zeros((32, 20, 20)))
+    status, out, err = cli("train", *TINY, "--data-dir", data, "--checkpoint-dir", tmp_path / "r")
+    assert status == 1 and message in err and str(data) in err
+    assert "Traceback" not in err and "epoch 1" not in out

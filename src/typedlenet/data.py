@@ -140,6 +140,14 @@ def check_labels(dataset: Dataset, classes: int) -> None:
 
 
 def _pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:
+    if images.dtype != np.uint8 or labels.dtype != np.uint8:
+        bad = "images" if images.dtype != np.uint8 else "labels"
+        raise DataError(
+            f"{where}: {bad} are {np.dtype(images.dtype if bad == 'images' else labels.dtype)}; "
+            "the standard files hold unsigned bytes (IDX type 0x08)"
+        )
+    if not len(labels):
+        raise DataError(f"{where}: no images")
     if images.ndim != 3:
         raise DataError(
             f"{where}: images must have 3 dimensions (n, height, width), got {images.shape}"
@@ -158,6 +166,12 @@ def load_idx(name: str, directory: str | pathlib.Path) -> Dataset:
     arrays = {key: read_idx(_find(directory, stem)) for key, stem in FILES.items()}
     for split in ("train", "test"):
         _pair(arrays[f"{split}_images"], arrays[f"{split}_labels"], f"{directory} ({split})")
+    train_size, test_size = arrays["train_images"].shape[1:], arrays["test_images"].shape[1:]
+    if train_size != test_size:
+        raise DataError(
+            f"{directory}: the training images are {train_size[0]}×{train_size[1]}, the test "
+            f"images {test_size[0]}×{test_size[1]}"
+        )
     classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
     return Dataset(name, **arrays, classes=max(classes, 10))
 
