@@ -317,16 +317,7 @@ class MaxPool(_Pool):
     """`MaxPool(x) = max_{windows} U`, `U` the windows of `x` (padded with -∞)
     along its named `spatial` axes; `stride` defaults to the window."""
 
-    def __init__(
-        self,
-        spatial: str,
-        window: Any,
-        *,
-        stride: Any = None,
-        padding: Padding = "valid",
-        impl: Literal["fast", "reference"] = "fast",
-    ) -> None:
-        super().__init__(spatial, window, stride=stride, padding=padding, impl=impl)
+    __init__ = _Pool.__init__
 
     def __call__(self, x: NamedArray) -> NamedArray:
         return self._pool(x, -jnp.inf, "max")
@@ -336,16 +327,7 @@ class AvgPool(_Pool):
     """`AvgPool(x) = mean_{windows} U`, `U` the windows of `x` (padded with 0, which
     count in the mean) along its named `spatial` axes."""
 
-    def __init__(
-        self,
-        spatial: str,
-        window: Any,
-        *,
-        stride: Any = None,
-        padding: Padding = "valid",
-        impl: Literal["fast", "reference"] = "fast",
-    ) -> None:
-        super().__init__(spatial, window, stride=stride, padding=padding, impl=impl)
+    __init__ = _Pool.__init__
 
     def __call__(self, x: NamedArray) -> NamedArray:
         return self._pool(x, 0.0, "mean")
