@@ -12,10 +12,21 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 # Positional broadcasting must never happen silently inside the library.
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
-settings.register_profile(
-    "default",
-    max_examples=int(os.environ.get("TYPEDLENET_EXAMPLES", "40")),
-    deadline=None,  # the first example of each test pays for compilation
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# Examples per property: 40 in the full suite, 10 in the quick tier (`-m "not
+# slow"`), or TYPEDLENET_EXAMPLES. Most examples compile a new shape, which is
+# where the time goes.
+for name, examples in (("default", 40), ("quick", 10)):
+    settings.register_profile(
+        name,
+        max_examples=int(os.environ.get("TYPEDLENET_EXAMPLES", examples)),
+        deadline=None,  # the first example of each test pays for compilation
+        suppress_health_check=[HealthCheck.too_slow],
+    )
 settings.load_profile("default")
+
+
+def pytest_configure(config):
+    """The quick tier runs each property on fewer examples (before test modules,
+    and their `@settings`, are imported)."""
+    if "not slow" in (config.option.markexpr or ""):
+        settings.load_profile("quick")

@@ -10,10 +10,17 @@ from collections.abc import Iterator
 
 import jax.numpy as jnp
 import numpy as np
+from hypothesis import settings
 from hypothesis import strategies as st
 from numpy.lib.stride_tricks import sliding_window_view
 
 import typedlenet as tl
+
+
+def examples(n: int) -> int:
+    """`n` examples in the full suite (40 a property), fewer in the quick tier."""
+    return max(2, n * settings.default.max_examples // 40)
+
 
 # A pool of axis names, the seed's primed names and non-identifiers included.
 NAMES = ["batch", "channels", "channels'", "height", "width", "kh", "α", "x-y"]

@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import pathlib
+import shutil
 import signal
 import struct
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 
 from test_data import make_dataset, write_idx
 from test_train import TINY, cli, metrics
-from typedlenet import _checkpoint
+from typedlenet import _checkpoint, _signals
 from typedlenet._checkpoint import read_header
 
 
@@ -107,6 +108,73 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_leaves_no_temporary_file(
         _checkpoint.write_checkpoint(run / "last.eqx", state)
     assert (run / "last.eqx").read_bytes() == before
     assert not list(run.glob("*.tmp"))
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """Mount a real tmpfs (root only; skipped elsewhere): `mount(name, options)`."""
+    mounted = []
+
+    def make(name: str, options: str) -> pathlib.Path:
+        target = tmp_path / name
+        target.mkdir()
+        if os.geteuid() != 0 or shutil.which("mount") is None:
+            pytest.skip("mounting a file system needs root")
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True
+        )
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounted.append(target)
+        return target
+
+    yield make
+    for target in mounted:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def fill(directory: pathlib.Path) -> pathlib.Path:
+    """Fill the file system of `directory` to the last byte; return the filler."""
+    filler = directory / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for size in (1 << 20, 1 << 12, 1):
+            try:
+                while True:
+                    f.write(b"\0" * size)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_really_full_disk_mid_run_is_one_line_and_loses_nothing(tmp_path, tiny, finished, mount):
+    disk = mount("disk", "size=4m")
+    run = copy_run(finished, disk / "run")
+    before = snapshot(run)
+    filler = fill(disk)
+    status, _, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 4, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 1 and "Traceback" not in err
+    assert f"--checkpoint-dir {run}: cannot save epoch 3 (No space left on device" in err
+    assert f"the checkpoint {run / 'last.eqx'} (epoch 2) is kept" in err and "--resume" in err
+    assert snapshot(run) == before  # nothing lost, no temporary file left
+    filler.unlink()
+    status, _, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 4, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 0, err
+    assert [r["epoch"] for r in metrics(run)] == [1, 2, 3, 4]
+    assert metrics(run)[:2] == metrics(finished)
+
+
+def test_a_read_only_file_system_fails_before_training(tmp_path, tiny, mount):
+    disk = mount("ro", "ro,size=1m")
+    for target in (disk, disk / "run", "/proc", "/proc/self"):
+        status, out, err = cli(
+            "train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", target
+        )
+        assert status == 1 and "Traceback" not in err, err
+        assert f"--checkpoint-dir {target}: cannot write there" in err and "epoch 1" not in out
 
 
 def test_stale_temporary_files_are_removed_at_start(tmp_path, tiny, finished):
@@ -214,6 +282,74 @@ def test_a_signal_stops_the_run_keeps_the_checkpoint_and_says_how_to_resume(tmp_
     assert "--resume" in err and "Traceback" not in err
     epoch = read_header(run / "last.eqx")[0]["epoch"]
     assert [r["epoch"] for r in metrics(run)][:epoch] == list(range(1, epoch + 1))
+
+
+# The `typedlenet` console script, run as the installed one is.
+COMMAND = [
+    sys.executable,
+    "-c",
+    "import sys, _typedlenet_launch; sys.exit(_typedlenet_launch.main())",
+]
+
+
+def interrupt(args, signum: int, after: float) -> tuple[int, str]:
+    """Start `typedlenet ARGS`, send it `signum` after `after` s: (status, stderr)."""
+    proc = subprocess.Popen(
+        [*COMMAND, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(after)
+    proc.send_signal(signum)
+    return proc.wait(timeout=240), proc.stderr.read() if proc.stderr else ""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_starting_is_one_line(tmp_path, tiny, signum):
+    # 0.5 s in, JAX is still being imported (that takes over a second).
+    args = ["train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", tmp_path / "r"]
+    status, err = interrupt(args, signum, 0.5)
+    assert status == 128 + signum, err
+    assert err == f"typedlenet train: interrupted ({signal.Signals(signum).name}) while starting\n"
+
+
+@pytest.mark.slow
+def test_signals_at_any_moment_of_start_up_never_crash(tmp_path, tiny):
+    # Once, a SIGINT while XLA compiled crashed the interpreter's shutdown
+    # (segmentation fault, exit 139) in one try of two at the wrong moment.
+    # (A signal before Python has started at all kills it as it would any program.)
+    for i in range(16):
+        signum = (signal.SIGINT, signal.SIGTERM)[i % 2]
+        run = tmp_path / f"r{i}"
+        args = ["train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", run]
+        status, err = interrupt(args, signum, 0.1 + 0.25 * i)
+        assert status in (0, 128 + signum), (i, err)  # 0: it finished first
+        assert "Traceback" not in err and "Fatal" not in err, (i, err)
+        if status:
+            assert f"interrupted ({signal.Signals(signum).name})" in err
+
+
+def test_a_signal_waits_for_the_next_safe_point():
+    with _signals.handled():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)  # the handler has run: it raised nothing here
+        assert _signals.pending() == signal.SIGTERM
+        with pytest.raises(_signals.Stopped) as stop:
+            _signals.check()
+        assert stop.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_signal_stops_at_once(tmp_path, tiny):
+    # The first waits for a safe point; the second does not wait.
+    args = ["train", *TINY, "--data-dir", tiny, "--epochs", 1, "--checkpoint-dir", tmp_path / "r"]
+    proc = subprocess.Popen(
+        [*COMMAND, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and err == "typedlenet: SIGINT again: stopping now\n", err
 
 
 def test_resuming_with_other_epochs_says_what_changes(tmp_path, tiny, finished):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
-from oracle import np_conv, np_pool
+from oracle import examples, np_conv, np_pool
 
 IMPLS = ["fast", "reference"]
 
@@ -29,7 +29,7 @@ def conv_case(draw):
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@settings(max_examples=20)  # each new shape compiles a convolution
+@settings(max_examples=examples(20))  # each new shape compiles a convolution
 @given(case=conv_case(), data=st.data())
 def test_conv2d_matches_numpy(impl, case, data):
     X, W = case
@@ -94,7 +94,7 @@ def test_conv2d_errors():
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(data=st.data())
 def test_maxpool2d_matches_numpy(impl, data):
     kh, kw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
@@ -135,7 +135,7 @@ def test_mlp_matches_numpy(data):
     np.testing.assert_allclose(y.align("batch out").data, expected, rtol=1e-4, atol=1e-4)
 
 
-@settings(max_examples=10)  # each example compiles two gradients
+@settings(max_examples=examples(10))  # each example compiles two gradients
 @given(case=conv_case(), data=st.data())
 def test_conv2d_fast_equals_reference_values_and_gradients(case, data):
     X, W = case
@@ -156,7 +156,7 @@ def test_conv2d_fast_equals_reference_values_and_gradients(case, data):
         np.testing.assert_allclose(g_fast.data, g_ref.data, rtol=1e-4, atol=1e-4)
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(data=st.data())
 def test_maxpool2d_fast_equals_reference_values_and_gradients(data):
     kh, kw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))

@@ -203,7 +203,9 @@ def test_summary():
     assert "B^1" in with_bias and "34,622" in with_bias
 
 
-@pytest.mark.parametrize("chunks", [2, 3, 4])
+@pytest.mark.parametrize(
+    "chunks", [2, pytest.param(3, marks=pytest.mark.slow), pytest.param(4, marks=pytest.mark.slow)]
+)
 def test_pieces_of_the_batch_change_nothing(chunks):
     """`logits` computed in pieces of `batch` equals it computed whole."""
     whole = tl.LeNet(key=KEY, conv_bias=True, chunks=1)

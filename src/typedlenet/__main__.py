@@ -2,6 +2,6 @@
 
 import sys
 
-from ._cli import main
+from _typedlenet_launch import main
 
 sys.exit(main())

@@ -26,6 +26,7 @@ from typing import Any
 
 import equinox as eqx
 
+from . import _signals
 from ._annotations import _NamedMeta
 from ._errors import AxisError, AxisTypeError
 from ._families import family
@@ -372,6 +373,7 @@ def run_check(
     for path, only in files:
         module = load(path)
         for target in targets(module, path, only, extra):
+            _signals.check()  # a safe point for SIGINT and SIGTERM
             count += 1
             found = check_target(target, resolved)
             if found is not None and not _suppressed(found):

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 from collections.abc import Sequence
-from typing import Any
 
 import equinox as eqx
 import jax
 
-from . import data
+from . import _signals, data
 from ._check_cli import check_paths, config, trace
 from ._checker import CheckError
 from ._checkpoint import CheckpointError
@@ -145,6 +143,7 @@ def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     model, _ = load_model(args.checkpoint)
     cfg = model.config
     for path in args.images:
+        _signals.check()
         try:
             image = Image.open(path).convert("L")
         except (OSError, UnidentifiedImageError) as error:
@@ -343,26 +342,18 @@ def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return args.devices or jax.device_count()
 
 
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM (what schedulers send), handled as Ctrl-C is: stop, keep, say how to go on."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, frame: Any) -> None:
-    raise _Stopped(signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2: usage, 1: ill-typed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _stop) if _main_thread() else None
     try:
-        # Each command reports usage errors under its own name (`typedlenet train:`).
-        return args.run(args, args.parser)
+        # SIGINT and SIGTERM (what schedulers send) stop the command the same way,
+        # at its next safe point (`_signals`), keeping what is on disk.
+        with _signals.handled():
+            # Each command reports usage errors under its own name (`typedlenet train:`).
+            status = args.run(args, args.parser)
+            _signals.check()  # a signal after the last safe point
+            return status
     except (AxisError, DataError, CheckpointError, ShardingError, DivergedError) as error:
         # The library's own errors are the user's to fix: one line, no traceback.
         # Anything else is a bug and keeps its traceback.
@@ -379,13 +370,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = signal.Signals(signum).name
         print(f"typedlenet {args.command}: interrupted ({name}){how}", file=sys.stderr)
         return 128 + signum
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
 
 
 def _message(error: Exception) -> str:

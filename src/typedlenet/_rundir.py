@@ -12,9 +12,17 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from ._checkpoint import CheckpointError
+from ._checkpoint import _TEMPORARY, CheckpointError
 
-__all__ = ["RUN_FILES", "metrics_upto", "owned", "read_rows", "writable"]
+__all__ = [
+    "RUN_FILES",
+    "appended",
+    "metrics_upto",
+    "owned",
+    "read_rows",
+    "replace_file",
+    "writable",
+]
 
 RUN_FILES = ("last.eqx", "metrics.jsonl", "curves.png")  # what a run writes
 
@@ -58,9 +66,48 @@ def metrics_upto(directory: pathlib.Path, epoch: int) -> None:
     kept = [r for r in read_rows(path) if isinstance(r.get("epoch"), int) and r["epoch"] <= epoch]
     text = "".join(json.dumps(r) + "\n" for r in kept)
     if text != path.read_text():
-        tmp = path.with_name(path.name + ".repair")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        replace_file(path, text.encode())
+
+
+@contextlib.contextmanager
+def appended(path: pathlib.Path, line: str) -> Iterator[None]:
+    """Append `line` and a newline to `path`, synced to disk, for the block's sake:
+    if the block fails (the checkpoint could not be written), the file is cut back
+    to what it was, which needs no free space. A failed append (a full disk) may
+    leave a cut line, which `read_rows` leaves out; so does a kill in the block."""
+    size = path.stat().st_size if path.exists() else 0
+    try:
+        with open(path, "a") as f:
+            f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.truncate(path, size)
+        raise
+
+
+def replace_file(path: pathlib.Path, data: bytes) -> None:
+    """Put `data` at `path` atomically: the old file stays whole if the write
+    fails (a full disk), and no temporary file is left behind (one a kill leaves
+    is removed by the next run's `remove_stale_writes`)."""
+    tmp = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f"{_TEMPORARY}{path.name}-", suffix=".tmp", delete=False
+    )
+    try:
+        with tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp.name, 0o666 & ~umask)
+        os.replace(tmp.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.name)
+        raise
 
 
 @contextlib.contextmanager

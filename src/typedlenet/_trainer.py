@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import io
 import json
 import math
-import os
 import pathlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import equinox as eqx
@@ -20,6 +21,7 @@ import optax
 from jax.sharding import Mesh
 
 from . import _ops as ops
+from . import _signals
 from ._checkpoint import (
     CheckpointError,
     State,
@@ -29,7 +31,7 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._named import NamedArray
-from ._rundir import metrics_upto, owned, read_rows, writable
+from ._rundir import appended, metrics_upto, owned, read_rows, replace_file, writable
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
@@ -130,6 +132,7 @@ def evaluate(
         if mesh is not None:
             X0, y = place_batch(X0, y, mesh)
         loss_sum, prediction, truth = step(model, X0, y)
+        _signals.check()  # a safe point: stop here on SIGINT or SIGTERM
         total += float(loss_sum)
         np.add.at(confusion, (np.asarray(truth), np.asarray(prediction)), 1)
     n = max(len(labels), 1)
@@ -208,6 +211,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     tune_allocator_if_enabled()
     directory = pathlib.Path(config.checkpoint_dir)
     path = directory / CHECKPOINT
+    metrics_file = directory / "metrics.jsonl"
     n_train = len(data.train_labels)
     steps_per_epoch = 1 if config.dry_run else math.ceil(n_train / config.batch_size)
     optimizer = make_optimizer(config, steps_per_epoch)
@@ -283,6 +287,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             if mesh is not None:
                 X0, y = place_batch(X0, y, mesh)
             model, opt_state, loss = step_fn(model, opt_state, X0, y)
+            _signals.check()  # a safe point: stop here on SIGINT or SIGTERM
             losses.append(loss)
             step += 1
             seen += y.sizes["batch"]
@@ -331,19 +336,36 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             # The metrics line first, then the checkpoint: a kill between the two
             # leaves a line for an epoch not yet checkpointed, which a resume drops
             # (`_metrics_upto`) and writes again, byte for byte.
-            with open(directory / "metrics.jsonl", "a") as f:
-                f.write(json.dumps(metrics) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
+            with _saving(directory, epoch, path), appended(metrics_file, json.dumps(metrics)):
+                write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
         log(
             f"epoch {epoch}/{config.epochs}: train loss {train_loss:.4f}, test loss "
             f"{test['loss']:.4f}, test accuracy {100 * test['accuracy']:.2f}%, "
             f"{metrics['samples_per_second']:,.0f} samples/s"
         )
     if main_process:
-        _plot(directory)
+        with _saving(directory, config.epochs, path):
+            _plot(directory)
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
+
+
+@contextlib.contextmanager
+def _saving(directory: pathlib.Path, epoch: int, path: pathlib.Path) -> Iterator[None]:
+    """A failed write (a full disk, a directory gone) as a `CheckpointError`
+    that says what is kept and how to go on."""
+    try:
+        yield
+    except OSError as error:
+        kept = (
+            f"the checkpoint {path} (epoch {read_header(path)[0]['epoch']}) is kept"
+            if path.exists()
+            else "no checkpoint was written"
+        )
+        raise CheckpointError(
+            f"--checkpoint-dir {directory}: cannot save epoch {epoch} "
+            f"({error.strerror or error}{f': {error.filename}' if error.filename else ''}); "
+            f"{kept}; make room and run the same command with --resume to continue"
+        ) from None
 
 
 def silent(message: str) -> None:
@@ -378,5 +400,7 @@ def _plot(directory: pathlib.Path) -> None:
     right.plot(epochs, [100 * r["test_accuracy"] for r in rows])
     right.set(xlabel="epoch", ylabel="%", title="test accuracy")
     fig.tight_layout()
-    fig.savefig(directory / "curves.png", dpi=100)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=100)
     plt.close(fig)
+    replace_file(directory / "curves.png", image.getvalue())

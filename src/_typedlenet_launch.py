@@ -1,0 +1,64 @@
+"""The `typedlenet` command's entry point, importable without importing JAX.
+
+Installed as the console script so that a signal is handled from the first
+instant. While JAX and the library are imported, SIGINT or SIGTERM is recorded
+(never raised: an exception raised inside a native module's initialiser or
+callback aborts the process) and the command ends with one line and exit
+128 + signal number once the imports are done; a second signal ends it at once.
+The command itself then stops at its next safe point (`typedlenet._signals`).
+
+After an interrupted command the process ends with `os._exit`, once stdout and
+stderr are flushed: the interpreter's normal shutdown would tear Python down
+while XLA's own threads (a compilation the signal cut short) may still be
+running, which crashed it with a segmentation fault. Everything a run keeps is
+on disk by then (each write is synced and renamed into place), and the kernel
+releases its lock.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_received: list[int] = []
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if _received:
+        os.write(2, f"typedlenet: {signal.Signals(signum).name} again: stopping now\n".encode())
+        os._exit(128 + signum)
+    _received.append(signum)
+
+
+def _leave(status: int) -> None:
+    """End the process now, skipping the interpreter's shutdown (see above)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def main() -> int:
+    """Run `typedlenet` with signals handled from the start."""
+    for s in _SIGNALS:
+        signal.signal(s, _on_signal)
+    from typedlenet._cli import main as run
+
+    if _received:
+        name = signal.Signals(_received[0]).name
+        prog = " ".join(["typedlenet", *sys.argv[1:2]])
+        print(f"{prog}: interrupted ({name}) while starting", file=sys.stderr)
+        _leave(128 + _received[0])
+    status = run()  # which handles signals itself while it runs
+    if status - 128 in _SIGNALS:
+        _leave(status)
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
