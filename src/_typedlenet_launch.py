@@ -47,14 +47,17 @@ def main() -> int:
     """Run `typedlenet` with signals handled from the start."""
     for s in _SIGNALS:
         signal.signal(s, _on_signal)
+    from typedlenet import _signals
     from typedlenet._cli import main as run
 
+    # From here on the command's own handlers record signals, for its safe points.
+    _signals.install(_received)
     if _received:
         name = signal.Signals(_received[0]).name
         prog = " ".join(["typedlenet", *sys.argv[1:2]])
         print(f"{prog}: interrupted ({name}) while starting", file=sys.stderr)
         _leave(128 + _received[0])
-    status = run()  # which handles signals itself while it runs
+    status = run()
     if status - 128 in _SIGNALS:
         _leave(status)
     return status

@@ -17,9 +17,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 import typedlenet as tl
 
 
-def examples(n: int) -> int:
-    """`n` examples in the full suite (40 a property), fewer in the quick tier."""
-    return max(2, n * settings.default.max_examples // 40)
+def examples(n: int, quick: int | None = None) -> int:
+    """`n` examples in the full suite (where a property gets 40), fewer in the
+    quick tier: `quick`, or as many as the profile scales `n` to."""
+    current = settings.default.max_examples if settings.default else 40
+    scaled = max(2, n * current // 40)
+    return scaled if quick is None or scaled == n else min(quick, scaled)
 
 
 # A pool of axis names, the seed's primed names and non-identifiers included.

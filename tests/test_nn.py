@@ -8,10 +8,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
+from oracle import examples
 from typedlenet import nn
 
 KEY = jax.random.PRNGKey(0)
@@ -102,6 +103,7 @@ def conv_cases(draw):
     return spatial, groups, cin, cout, kernel, stride, dilation, padding, sizes
 
 
+@settings(max_examples=examples(40, quick=4))  # each example compiles 6 programs
 @given(conv_cases())
 def test_conv_fast_reference_and_lax_agree(case):
     spatial, groups, cin, cout, kernel, stride, dilation, padding, sizes = case

@@ -9,13 +9,16 @@ from collections.abc import Sequence
 
 import equinox as eqx
 import jax
+import numpy as np
 
 from . import _signals, data
 from ._check_cli import check_paths, config, trace
 from ._checker import CheckError
 from ._checkpoint import CheckpointError
 from ._errors import AxisError
+from ._images import read_image
 from ._lsp import serve
+from ._memory import available_bytes, fmt_bytes, parameter_count, training_bytes
 from ._named import NamedArray
 from ._options import (
     batch_or_symbol,
@@ -97,6 +100,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         make_mesh(config)  # a device count or batch size that cannot work fails here, first
     except ShardingError as error:
         parser.error(str(error))  # a usage mistake: exit 2
+    _check_memory(config, parser)
     say = print if jax.process_index() == 0 else silent
     if tune_allocator_if_enabled():
         say(
@@ -120,6 +124,25 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _check_memory(config: RunConfig, parser: argparse.ArgumentParser) -> None:
+    """Refuse, before anything is allocated, sizes that cannot fit (exit 2)."""
+    model = eqx.filter_eval_shape(lambda: LeNet(key=jax.random.PRNGKey(0), **config.model))
+    cfg = model.config
+    share = config.batch_size // max(config.devices, 1)  # each device takes a share
+    need = training_bytes(model, share, cfg.channels[0] * cfg.height * cfg.width)
+    have = available_bytes()
+    if have is not None and need > have:
+        flags = " ".join(
+            f"--{k} {v}" for k, v in (("hidden", cfg.hidden), ("batch-size", config.batch_size))
+        )
+        parser.error(
+            f"{flags}: training needs at least {fmt_bytes(need)} ({parameter_count(model):,} "
+            f"parameters, their gradients and Adam's two moments, and a batch), but "
+            f"{jax.devices()[0].platform.upper()} memory available is {fmt_bytes(have)}; "
+            "choose smaller sizes"
+        )
+
+
 def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     model, header = load_model(args.checkpoint)
     args.dataset = args.dataset or header["meta"]["dataset"]
@@ -137,28 +160,14 @@ def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import numpy as np
-    from PIL import Image, UnidentifiedImageError
-
     model, _ = load_model(args.checkpoint)
     cfg = model.config
     for path in args.images:
         _signals.check()
-        try:
-            image = Image.open(path).convert("L")
-        except (OSError, UnidentifiedImageError) as error:
-            raise data.DataError(f"{path}: not a readable image ({error})") from None
-        if image.size != (cfg.width, cfg.height):
-            if not args.resize:
-                raise data.DataError(
-                    f"{path}: {image.size[0]}x{image.size[1]} pixels, but the model takes "
-                    f"width {cfg.width} and height {cfg.height} (pass --resize to resize)"
-                )
-            image = image.resize((cfg.width, cfg.height), Image.Resampling.BILINEAR)
-        pixels = np.asarray(image, np.float32)[None, None] / 255.0
-        X0 = NamedArray(jax.numpy.asarray(pixels), "batch channels height width")
+        pixels = read_image(path, cfg.height, cfg.width, args.resize)
+        X0 = NamedArray(jax.numpy.asarray(pixels)[None, None], "batch channels height width")
         O = model(X0)[{"batch": 0}]
-        probabilities = np.asarray(O.data)
+        probabilities = np.asarray(O.align("class").data)
         best = int(probabilities.argmax())
         print(f"{path}: class {best} (probability {probabilities[best]:.3f})")
     return 0
@@ -359,6 +368,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Anything else is a bug and keeps its traceback.
         print(f"typedlenet {args.command}: error: {_message(error)}", file=sys.stderr)
         return 1
+    except jax.errors.JaxRuntimeError as error:
+        if not _out_of_memory(error):
+            raise  # a bug: its traceback is kept
+        # A fault of the environment (the sizes passed the lower bound of _memory).
+        first = str(error).strip().splitlines()[0]
+        print(
+            f"typedlenet {args.command}: error: out of memory ({first}); choose smaller sizes "
+            "(--batch-size, --hidden) or a machine with more memory",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
         how = ""
@@ -370,6 +390,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = signal.Signals(signum).name
         print(f"typedlenet {args.command}: interrupted ({name}){how}", file=sys.stderr)
         return 128 + signum
+
+
+def _out_of_memory(error: Exception) -> bool:
+    text = str(error)
+    return "RESOURCE_EXHAUSTED" in text or "Out of memory" in text
 
 
 def _message(error: Exception) -> str:

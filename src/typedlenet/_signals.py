@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Stopped", "check", "handled", "pending"]
+__all__ = ["Stopped", "check", "handled", "install", "pending"]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _pending: list[int] = []
@@ -54,10 +54,22 @@ def check() -> None:
         raise Stopped(_pending[0])
 
 
+def install(received: list[int] | tuple[int, ...] = ()) -> None:
+    """Record SIGINT and SIGTERM from now on, the signals in `received` (caught by
+    an earlier handler) counting as already arrived. For the console script,
+    which then leaves them installed to the end of the process."""
+    _pending[:] = list(received)
+    for s in SIGNALS:
+        signal.signal(s, _request)
+
+
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
-    """Record SIGINT and SIGTERM while the block runs, for `check()` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Record SIGINT and SIGTERM while the block runs, for `check()` (main thread
+    only; inside `install()`'s handlers, or another `handled()`, it changes nothing)."""
+    if threading.current_thread() is not threading.main_thread() or all(
+        signal.getsignal(s) is _request for s in SIGNALS
+    ):
         yield
         return
     previous = {s: signal.signal(s, _request) for s in SIGNALS}
