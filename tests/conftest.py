@@ -1,10 +1,18 @@
 import os
+import tempfile
 
 # Four CPU devices for the data-parallel tests (`test_sharding.py`); set before
 # JAX starts its backend. Every other test runs on the first of them, as usual.
 _FLAG = "--xla_force_host_platform_device_count"
 if _FLAG not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_FLAG}=4".strip()
+
+# Runs use the built-in lowering choices, and nothing is cached outside the
+# test's own files, unless a test asks (test_tune.py).
+os.environ.setdefault("TYPEDLENET_AUTOTUNE", "0")
+os.environ.setdefault(
+    "TYPEDLENET_CACHE_DIR", os.path.join(tempfile.mkdtemp(prefix="typedlenet-tests-"), "cache")
+)
 
 import jax  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402

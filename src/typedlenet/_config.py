@@ -4,8 +4,12 @@
   (`tl.set_checks` changes it later);
 - `TYPEDLENET_TUNE_MALLOC`: whether the command line, the benchmarks and
   `train()` tune glibc malloc for XLA:CPU (default on; library use never does).
+- `TYPEDLENET_AUTOTUNE`: whether `train()` measures LeNet's lowering choices on
+  first use of a shape and caches them (default on; off: the built-in choices).
+- `TYPEDLENET_CACHE_DIR`: where that cache lives (default
+  `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
 
-Each takes `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
+The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
 other value is an error naming the variable, not a silent default.
 """
 
@@ -13,8 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pathlib
 
-__all__ = ["flag", "state"]
+__all__ = ["cache_dir", "flag", "state"]
 
 _ON = {"1", "true", "on", "yes"}
 _OFF = {"0", "false", "off", "no"}
@@ -34,6 +39,17 @@ def flag(name: str, default: bool) -> bool:
         f"environment variable {name}={raw!r}: expected one of "
         f"{', '.join(sorted(_ON))} (on) or {', '.join(sorted(_OFF))} (off)"
     )
+
+
+def cache_dir() -> pathlib.Path:
+    """The directory of typedlenet's per-machine caches (read when asked, so a
+    change of the variables takes effect; nothing is created here)."""
+    given = os.environ.get("TYPEDLENET_CACHE_DIR", "").strip()
+    if given:
+        return pathlib.Path(given).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = pathlib.Path(xdg) if xdg else pathlib.Path.home() / ".cache"
+    return base / "typedlenet"
 
 
 @dataclasses.dataclass

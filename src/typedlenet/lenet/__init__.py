@@ -2,11 +2,23 @@
 that reads like each line), its summary and its verification report.
 
 Built from `typedlenet.nn` (`conv2d`, `maxpool2d`, `mlp`); the training loop and
-the command line (`typedlenet train`) use it.
+the command line (`typedlenet train`) use it. `tune` measures, per machine and
+batch size, how its compiled step is best computed (not what it computes).
 """
 
 from ._model import LeNet, LeNetConfig
 from ._summary import PARAMETERS, TENSORS, summary
+from ._tune import Plan, Tuned, tune
 from ._verify import verify_lenet
 
-__all__ = ["PARAMETERS", "TENSORS", "LeNet", "LeNetConfig", "summary", "verify_lenet"]
+__all__ = [
+    "PARAMETERS",
+    "TENSORS",
+    "LeNet",
+    "LeNetConfig",
+    "Plan",
+    "Tuned",
+    "summary",
+    "tune",
+    "verify_lenet",
+]

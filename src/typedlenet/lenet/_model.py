@@ -26,6 +26,7 @@ from .._errors import AxisError, located
 from .._fields import TypedModule
 from .._named import NamedArray
 from ..nn import Impl, conv2d, maxpool2d, mlp
+from ..nn._lowering import CONV_LOWERINGS, conv_lowering
 
 __all__ = ["LeNet", "LeNetConfig"]
 
@@ -55,6 +56,9 @@ class LeNetConfig:
     # How many independent pieces `logits` splits the `batch` axis into (see
     # `LeNet.logits`); None lets the model choose, 1 never splits.
     chunks: int | None = None
+    # How the fast path computes conv2 (several input channels): "im2col" or
+    # "xla" (`nn._lowering.CONV_LOWERINGS`); equal values, speed by CPU.
+    conv_lowering: str = "im2col"
 
     def __post_init__(self) -> None:
         for name in ("kernel1", "kernel2", "pool1", "pool2"):
@@ -71,6 +75,10 @@ class LeNetConfig:
             raise ValueError(f"`impl` (={self.impl!r}) must be 'fast' or 'reference'")
         if self.chunks is not None and (not isinstance(self.chunks, int) or self.chunks < 1):
             raise ValueError(f"`chunks` (={self.chunks!r}) must be a positive int or None")
+        if self.conv_lowering not in CONV_LOWERINGS:
+            raise ValueError(
+                f"`conv_lowering` (={self.conv_lowering!r}) must be one of {CONV_LOWERINGS}"
+            )
         self.sizes()  # every shape error surfaces here, at construction
 
     def sizes(self) -> dict[str, tuple[int, int]]:
@@ -162,7 +170,15 @@ class LeNet(TypedModule):
 
     def with_impl(self, impl: Impl) -> LeNet:
         """The same model (same parameters) computing conv2d and maxpool2d by `impl`."""
-        config = dataclasses.replace(self.config, impl=impl)
+        return self.with_lowering(impl=impl)
+
+    def with_lowering(self, **changes: object) -> LeNet:
+        """The same model (same parameters, same equations) computed another way:
+        `impl`, `chunks`, `conv_lowering` of `LeNetConfig` replaced by `changes`."""
+        unknown = set(changes) - {"impl", "chunks", "conv_lowering"}
+        if unknown:
+            raise TypeError(f"with_lowering: {sorted(unknown)} are sizes, not lowering choices")
+        config = dataclasses.replace(self.config, **changes)  # pyright: ignore[reportArgumentType]
         new = object.__new__(LeNet)
         for field in dataclasses.fields(self):
             object.__setattr__(new, field.name, getattr(self, field.name))
@@ -244,9 +260,10 @@ class LeNet(TypedModule):
         batch may be sharded over several devices.
         """
         pieces = _pieces(X0, self.config)
-        if len(pieces) == 1:
-            return self.forward(X0)["logits"]
-        out = [self.forward(X0[{"batch": piece}])["logits"] for piece in pieces]
+        with conv_lowering(self.config.conv_lowering):
+            if len(pieces) == 1:
+                return self.forward(X0)["logits"]
+            out = [self.forward(X0[{"batch": piece}])["logits"] for piece in pieces]
         names = out[0].names
         data = jnp.concatenate([o.align(names).data for o in out], axis=names.index("batch"))
         return NamedArray(data, names)
@@ -273,15 +290,19 @@ class LeNet(TypedModule):
         return ops.softmax(self.logits(X0), "class")
 
 
+def default_chunks(n: int) -> int:
+    """The built-in piece count for a batch of `n` (`LeNetConfig.chunks` None and
+    no autotune): on a single CPU device 2 pieces from 64 images and 4 from 256,
+    as measured on a 2-core machine; elsewhere none."""
+    single_cpu = jax.device_count() == 1 and jax.default_backend() == "cpu"
+    return 1 if not single_cpu or n < 64 else 2 if n < 256 else 4
+
+
 def _pieces(X0: NamedArray, config: LeNetConfig) -> list[slice]:
     """The slices of `X0`'s `batch` axis that `LeNet.logits` computes separately."""
     n = X0.sizes.get("batch")
     if not isinstance(n, int) or config.impl != "fast":  # symbolic sizes: one piece
         return [slice(None)]
-    parts = config.chunks
-    if parts is None:
-        single_cpu = jax.device_count() == 1 and jax.default_backend() == "cpu"
-        parts = 1 if not single_cpu or n < 64 else 2 if n < 256 else 4
-    parts = min(parts, n)
+    parts = min(config.chunks or default_chunks(n), n)
     bounds = [n * i // parts for i in range(parts + 1)]
     return [slice(a, b) for a, b in itertools.pairwise(bounds)]

@@ -6,13 +6,33 @@ functions are the choices, on plain arrays with the axis positions given.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["conv2d_cnhw", "max_pool"]
+__all__ = ["CONV_LOWERINGS", "conv2d_cnhw", "conv_lowering", "max_pool"]
+
+# How `conv2d_cnhw` computes a convolution of several input channels; which is
+# faster depends on the CPU (`typedlenet.lenet._tune` measures it). Equal values.
+CONV_LOWERINGS = ("im2col", "xla")
+_CONV: contextvars.ContextVar[str] = contextvars.ContextVar("conv_lowering", default="im2col")
+
+
+@contextlib.contextmanager
+def conv_lowering(name: str) -> Iterator[None]:
+    """`conv2d_cnhw` traced inside the block uses lowering `name` (see `CONV_LOWERINGS`)."""
+    if name not in CONV_LOWERINGS:
+        raise ValueError(f"conv lowering {name!r}: expected one of {CONV_LOWERINGS}")
+    token = _CONV.set(name)
+    try:
+        yield
+    finally:
+        _CONV.reset(token)
 
 
 def _phases(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> list[jax.Array]:
@@ -101,10 +121,23 @@ def _patches_cm(x: jax.Array, kh: int, kw: int) -> jax.Array:
     return jnp.stack([cols[:, :, :, di : di + h2] for di in range(kh)], axis=1)
 
 
-@jax.custom_vjp
 def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
     """Valid convolution of `x (c, n, h, w)` with `w (o, c, kh, kw)` into
     `(o, n, h-kh+1, w-kw+1)`: channel-major, image rows innermost.
+
+    By the lowering `conv_lowering` chose: `"im2col"` (`_im2col`, the default)
+    or, for several input channels, `"xla"` (XLA's own convolution in the same
+    layout)."""
+    if _CONV.get() == "xla" and x.shape[0] > 1:
+        return lax.conv_general_dilated(
+            x, w, (1, 1), "VALID", dimension_numbers=("CNHW", "OIHW", "CNHW")
+        )
+    return _im2col(x, w)
+
+
+@jax.custom_vjp
+def _im2col(x: jax.Array, w: jax.Array) -> jax.Array:
+    """`conv2d_cnhw` as im2col and one matmul.
 
     Under differentiation: im2col and one matmul, whose patches the backward
     pass reuses (one matmul for the kernel gradient, a col2im of pad-and-add
@@ -157,4 +190,4 @@ def _cm_bwd(residuals, g):
     return dx, dw
 
 
-conv2d_cnhw.defvjp(_cm_fwd, _cm_bwd)
+_im2col.defvjp(_cm_fwd, _cm_bwd)

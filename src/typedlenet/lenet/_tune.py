@@ -1,0 +1,272 @@
+"""LeNet's lowering choices, measured on the machine instead of assumed.
+
+Two choices change the speed of LeNet's compiled step and not its values: how
+many independent pieces `logits` cuts the batch into (`chunks`: XLA:CPU runs
+pieces side by side on the cores) and how conv2 is computed (`conv_lowering`:
+im2col and one matmul, or XLA's own convolution). Which is fastest depends on
+the CPU (its cores, caches and vector units) and on the batch size, so on first
+use of a shape `tune` times a few steps of each candidate and keeps the fastest.
+
+The result is cached per machine and shape in `autotune.json` under the cache
+directory (`_config.cache_dir()`): a later run of the same shape on the same
+machine reads it and times nothing. The machine is identified by its CPU model
+and vector extensions, its core count, JAX's version and the device kind. A
+cache that cannot be read is measured again and rewritten; one that cannot be
+written leaves the choice in use for this run only, and says so.
+
+The search is by coordinates: the piece counts with im2col, timed in turn,
+then the best of them against XLA's convolution at that count (up to 4
+candidates, then 2; each costs a compilation and about 0.6 s of timed steps).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+import pathlib
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._config import cache_dir
+from .._named import NamedArray
+from ._model import LeNet, default_chunks
+
+__all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "tune"]
+
+FORMAT = "typedlenet-autotune-1"
+_ROUNDS = 4
+_BUDGET = 0.6  # seconds of timed steps per candidate
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One way to compute LeNet: pieces of the batch and conv2's lowering."""
+
+    chunks: int
+    conv_lowering: str = "im2col"
+
+    def describe(self) -> str:
+        pieces = "no split of the batch" if self.chunks == 1 else f"{self.chunks} pieces"
+        return f"{pieces}, conv2 by {self.conv_lowering}"
+
+
+@dataclasses.dataclass
+class Tuned:
+    """What `tune` chose and how: `source` is "measured", "cache" or "off"."""
+
+    model: LeNet
+    plan: Plan
+    source: str
+    seconds: float = 0.0
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)  # samples/s
+    path: pathlib.Path | None = None
+    saved: bool = False
+    problem: str = ""  # why the cache was not read or not written
+
+    def line(self) -> str:
+        """The line `typedlenet train` prints."""
+        if self.source == "off":
+            return f"lowering: {self.plan.describe()} (built-in choice; autotune off)"
+        if self.source == "cache":
+            return f"lowering: {self.plan.describe()} (autotuned earlier; from {self.path})"
+        where = f"cached in {self.path}" if self.saved else f"not cached: {self.problem}"
+        best = self.timings.get(_label(self.plan), 0.0)
+        return (
+            f"lowering: {self.plan.describe()} (autotuned: {len(self.timings)} candidates timed "
+            f"in {self.seconds:.1f} s, best {best:,.0f} samples/s; {where})"
+        )
+
+
+def _label(plan: Plan) -> str:
+    return f"chunks={plan.chunks},conv={plan.conv_lowering}"
+
+
+def machine() -> dict[str, Any]:
+    """What the choices depend on: CPU model and vector extensions, cores, JAX, device."""
+    model, flags = platform.processor() or "unknown", set()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    vector = sorted(f for f in flags if f.startswith(("avx", "amx", "sse4", "fma")))
+    device = jax.devices()[0]
+    return {
+        "cpu": model,
+        "vector": vector,
+        "cores": os.cpu_count(),
+        "jax": jax.__version__,
+        "device": f"{device.platform}:{getattr(device, 'device_kind', '')}",
+        "devices": jax.device_count(),
+    }
+
+
+def _machine_key(info: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cache_path() -> pathlib.Path:
+    """Where the choices are cached (`TYPEDLENET_CACHE_DIR` moves it)."""
+    return cache_dir() / "autotune.json"
+
+
+def _shape_key(model: LeNet, batch: int, mode: str) -> str:
+    sizes = dataclasses.asdict(model.config)
+    for choice in ("chunks", "conv_lowering"):
+        sizes.pop(choice)
+    return json.dumps({"mode": mode, "batch": batch, **sizes}, sort_keys=True)
+
+
+def candidates(batch: int) -> list[Plan]:
+    """Piece counts that leave at least 16 images a piece, with im2col."""
+    return [Plan(c) for c in (1, 2, 4, 8) if c == 1 or batch // c >= 16]
+
+
+def _read(path: pathlib.Path) -> tuple[dict[str, Any], str]:
+    """The cache's contents (empty if absent), and why it could not be read."""
+    try:
+        data = json.loads(path.read_text())
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return {}, f"{path} is not an autotune cache of this version"
+        return data, ""
+    except FileNotFoundError:
+        return {}, ""
+    except (OSError, ValueError) as error:
+        return {}, f"{path} could not be read ({error})"
+
+
+def _write(path: pathlib.Path, data: dict[str, Any]) -> str:
+    """Write the cache atomically; return why it failed ('' if it did not)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=".autotune-", suffix=".tmp", delete=False
+        ) as tmp:
+            json.dump(data, tmp, indent=1, sort_keys=True)
+        try:
+            os.replace(tmp.name, path)
+        except OSError:
+            os.unlink(tmp.name)
+            raise
+    except OSError as error:
+        return f"{path.parent} is not writable ({error.strerror or error})"
+    return ""
+
+
+def _race(runs: dict[Plan, Callable[[], Any]], batch: int, budget: float) -> dict[Plan, float]:
+    """Samples/s of each run (one step on `batch` images): each compiled and
+    warmed, then timed in turn, round after round (so that a drift of the
+    machine's speed hits all alike), about `budget` s each; the best round."""
+    steps = {}
+    for plan, run in runs.items():
+        jax.block_until_ready(run())  # compile
+        start = time.perf_counter()
+        jax.block_until_ready(run())
+        once = max(time.perf_counter() - start, 1e-6)
+        steps[plan] = max(1, int(budget / _ROUNDS / once))
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(_ROUNDS):
+        for plan, run in runs.items():
+            start = time.perf_counter()
+            for _ in range(steps[plan]):
+                out = run()
+            jax.block_until_ready(out)
+            best[plan] = min(best[plan], (time.perf_counter() - start) / steps[plan])
+    return {plan: batch / seconds for plan, seconds in best.items()}
+
+
+def _runner(model: LeNet, plan: Plan, batch: int, optimizer: Any) -> Callable[[], Any]:
+    """One training step (with `optimizer`) or, with None, one forward pass of
+    `model` computed by `plan`, on a batch of zeros (its speed does not depend
+    on the values)."""
+    from .._train import make_step  # the generic step, as `typedlenet train` uses
+
+    cfg = model.config
+    candidate = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+    X0 = NamedArray(
+        jnp.zeros((batch, cfg.channels[0], cfg.height, cfg.width), jnp.float32),
+        ("batch", "channels", "height", "width"),
+    )
+    if optimizer is None:
+        infer = jax.jit(lambda m, X: m.logits(X).data)
+        return lambda: infer(candidate, X0)
+    import equinox as eqx
+
+    labels = NamedArray(jnp.zeros((batch,), jnp.int32), ("batch",))
+    step = jax.jit(make_step(optimizer))
+    opt_state = optimizer.init(eqx.filter(candidate, eqx.is_inexact_array))
+    return lambda: step(candidate, opt_state, X0, labels)[2]
+
+
+def tune(
+    model: LeNet,
+    batch: int,
+    optimizer: Any = None,
+    *,
+    enabled: bool = True,
+    path: pathlib.Path | None = None,
+) -> Tuned:
+    """`model` computed the fastest way for batches of `batch` on this machine:
+    a training step with `optimizer`, or the forward pass when it is None.
+
+    Not for a model whose `chunks` is set by hand, nor the seed-literal
+    (`impl="reference"`) path: those are returned as they are.
+
+    Example:
+        >>> tuned = tune(tl.LeNet(key=jax.random.PRNGKey(0)), 128, optax.adam(1e-3))
+        >>> print(tuned.line())  # doctest: +SKIP
+        lowering: 2 pieces, conv2 by im2col (autotuned: 5 candidates timed in 7.9 s, ...)
+    """
+    cfg = model.config
+    default = Plan(cfg.chunks or default_chunks(batch), cfg.conv_lowering)
+    if not enabled or cfg.impl != "fast" or cfg.chunks is not None:
+        return Tuned(model, default, "off")
+    path = path or cache_path()
+    mode = "inference" if optimizer is None else "train"
+    info = machine()
+    machine_key, shape_key = _machine_key(info), _shape_key(model, batch, mode)
+    data, problem = _read(path)
+    entry = data.get("machines", {}).get(machine_key, {}).get("plans", {}).get(shape_key)
+    if isinstance(entry, dict):
+        try:
+            plan = Plan(int(entry["chunks"]), str(entry["conv_lowering"]))
+            tuned = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+            return Tuned(tuned, plan, "cache", path=path)
+        except (KeyError, TypeError, ValueError):
+            problem = f"{path} held an unreadable entry"
+    start = time.perf_counter()
+    first = _race(
+        {p: _runner(model, p, batch, optimizer) for p in candidates(batch)}, batch, _BUDGET
+    )
+    best = max(first, key=first.__getitem__)
+    other = Plan(best.chunks, "xla")
+    second = _race({p: _runner(model, p, batch, optimizer) for p in (best, other)}, batch, _BUDGET)
+    best = max(second, key=second.__getitem__)
+    timings = {_label(p): v for p, v in first.items()} | {_label(other): second[other]}
+    seconds = time.perf_counter() - start
+    data, _ = _read(path)  # again: another process may have added to it meanwhile
+    data = data if data else {"format": FORMAT, "machines": {}}
+    slot = data.setdefault("machines", {}).setdefault(machine_key, {"machine": info, "plans": {}})
+    slot.setdefault("plans", {})[shape_key] = {
+        "chunks": best.chunks,
+        "conv_lowering": best.conv_lowering,
+        "samples_per_s": {k: round(v, 1) for k, v in timings.items()},
+        "date": datetime.date.today().isoformat(),
+    }
+    failed = _write(path, data)
+    tuned = model.with_lowering(chunks=best.chunks, conv_lowering=best.conv_lowering)
+    return Tuned(tuned, best, "measured", seconds, timings, path, not failed, failed or problem)

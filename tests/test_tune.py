@@ -1,0 +1,117 @@
+"""The autotune of LeNet's lowering: every candidate computes the same values
+and gradients; choices are measured once per machine and shape, cached, read
+back, survive a corrupt or unwritable cache, and can be switched off."""
+
+import itertools
+import json
+import os
+
+import equinox as eqx
+import jax
+import numpy as np
+import optax
+import pytest
+
+import typedlenet as tl
+from test_data import make_dataset
+from test_train import TINY, cli
+from typedlenet.lenet import Plan, _tune, tune
+
+KEY = jax.random.PRNGKey(0)
+
+
+@pytest.fixture(autouse=True)
+def short_timings(monkeypatch):
+    monkeypatch.setattr(_tune, "_BUDGET", 0.02)  # the choice, not its quality, is tested
+
+
+@eqx.filter_jit
+def loss_and_grads(model, X0, labels):
+    loss = lambda m: tl.cross_entropy(m.logits(X0), labels, axis="class").data  # noqa: E731
+    return eqx.filter_value_and_grad(loss)(model)
+
+
+def test_every_candidate_computes_the_same_values_and_gradients():
+    rng = np.random.default_rng(0)
+    X0 = tl.named(rng.random((64, 1, 28, 28), np.float32), "batch channels height width")
+    labels = tl.named(rng.integers(0, 10, 64).astype(np.int32), "batch")
+    model = tl.LeNet(key=KEY)
+    want_loss, want = loss_and_grads(model.with_lowering(chunks=1), X0, labels)
+    plans = [Plan(c, v) for c, v in itertools.product((1, 2, 4, 8), ("im2col", "xla"))]
+    for plan in plans:
+        candidate = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+        got_loss, got = loss_and_grads(candidate, X0, labels)
+        np.testing.assert_allclose(got_loss, want_loss, rtol=1e-6, err_msg=str(plan))
+        for g, w in zip(jax.tree.leaves(got), jax.tree.leaves(want), strict=True):
+            np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-7, err_msg=str(plan))
+    for plan in plans[1::3]:  # the forward pass alone takes another path (no custom_vjp)
+        candidate = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+        np.testing.assert_allclose(candidate(X0).data, model(X0).data, rtol=1e-5, atol=1e-7)
+
+
+def test_a_choice_is_measured_once_then_read_from_the_cache(tmp_path):
+    path, model = tmp_path / "cache" / "autotune.json", tl.LeNet(key=KEY)
+    first = tune(model, 64, optax.adam(1e-3), path=path)
+    assert first.source == "measured" and first.saved
+    assert set(first.timings) == {
+        "chunks=1,conv=im2col",
+        "chunks=2,conv=im2col",
+        "chunks=4,conv=im2col",
+        f"chunks={first.plan.chunks},conv=xla",
+    }
+    assert first.model.config.chunks == first.plan.chunks
+    assert first.model.config.conv_lowering == first.plan.conv_lowering
+    assert f"cached in {path}" in first.line()
+    data = json.loads(path.read_text())
+    (entry,) = data["machines"].values()
+    assert entry["machine"]["cpu"] and entry["machine"]["jax"] == jax.__version__
+    second = tune(model, 64, optax.adam(1e-3), path=path)
+    assert second.source == "cache" and second.plan == first.plan and not second.timings
+    assert f"autotuned earlier; from {path}" in second.line()
+    # Another batch size, or inference, is another shape: measured anew.
+    assert tune(model, 32, None, path=path).source == "measured"
+    assert len(json.loads(path.read_text())["machines"][next(iter(data["machines"]))]["plans"]) == 2
+
+
+def test_a_corrupt_cache_is_measured_again_and_rewritten(tmp_path):
+    path = tmp_path / "autotune.json"
+    path.write_bytes(b'{"format": "typedlenet-autotune-1", "machines": {"x": [\x00\xff')
+    tuned = tune(tl.LeNet(key=KEY), 32, None, path=path)
+    assert tuned.source == "measured" and tuned.saved
+    assert json.loads(path.read_text())["format"] == "typedlenet-autotune-1"
+
+
+def test_an_unwritable_cache_leaves_the_choice_for_this_run_and_says_so(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    tuned = tune(tl.LeNet(key=KEY), 32, None, path=blocker / "autotune.json")
+    assert tuned.source == "measured" and not tuned.saved
+    assert f"not cached: {blocker} is not writable" in tuned.line()
+
+
+def test_autotune_off_and_hand_set_choices_are_left_alone(tmp_path):
+    model = tl.LeNet(key=KEY)
+    off = tune(model, 64, None, enabled=False, path=tmp_path / "a.json")
+    assert off.source == "off" and off.model is model and "autotune off" in off.line()
+    by_hand = model.with_lowering(chunks=2)
+    assert tune(by_hand, 64, None, path=tmp_path / "a.json").model is by_hand
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkeypatch):
+    data = make_dataset(tmp_path / "data")
+    monkeypatch.setenv("TYPEDLENET_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["train", *TINY, "--data-dir", data, "--epochs", 1, "--overwrite"]
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "1")
+    status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
+    assert status == 0, err
+    assert "lowering: no split of the batch, conv2 by" in out and "(autotuned: 2 candidates" in out
+    status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
+    assert status == 0 and f"autotuned earlier; from {tmp_path / 'cache'}" in out, err
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "0")
+    status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
+    assert status == 0 and "(built-in choice; autotune off)" in out, err
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "sometimes")
+    status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
+    assert status == 2 and "TYPEDLENET_AUTOTUNE='sometimes'" in err and "Traceback" not in err
+    assert os.listdir(tmp_path / "cache") == ["autotune.json"]
