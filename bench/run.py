@@ -33,8 +33,11 @@ import optax
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from baselines import PositionalLeNet, positional_step, torch_lenet
+from startup import measure as startup_times
 
 import typedlenet as tl
+from typedlenet.lenet import tune
+from typedlenet.lenet._tune import machine
 
 tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
 
@@ -47,13 +50,24 @@ def synthetic(b: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return rng.random((b, 1, 28, 28), np.float32), rng.integers(0, 10, b).astype(np.int32)
 
 
+PLANS: dict[str, str] = {}  # the autotune's choice for each shape, for the report
+
+
 def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[[], None]]:
-    """(one training step, one inference pass) closures for typedlenet."""
+    """(one training step, one inference pass) closures for typedlenet; the fast
+    path takes its lowering from the autotune (measured once per machine and
+    shape, then cached), as `typedlenet train` does."""
     x, y = synthetic(b)
     X0 = tl.named(x, "batch channels height width")
     labels = tl.named(y, "batch")
     model = tl.LeNet(key=jax.random.PRNGKey(0), impl=impl)
     optimizer = optax.adam(LR)
+    inference_model = model
+    if impl == "fast":
+        tuned, tuned_inference = tune(model, b, optimizer), tune(model, b, None)
+        model, inference_model = tuned.model, tuned_inference.model
+        PLANS[f"train b={b}"] = tuned.plan.describe()
+        PLANS[f"inference b={b}"] = tuned_inference.plan.describe()
     state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
     step = jax.jit(tl.make_step(optimizer))
     infer = jax.jit(lambda m, X: m.logits(X))
@@ -63,7 +77,7 @@ def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[
         loss.block_until_ready()
 
     def inference() -> None:
-        infer(state["model"], X0).data.block_until_ready()
+        infer(inference_model, X0).data.block_until_ready()
 
     return train_step, inference
 
@@ -87,7 +101,9 @@ def positional_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]]:
     return train_step, inference
 
 
-def torch_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]] | None:
+def torch_variant(b: int, threads: int) -> tuple[Callable[[], None], Callable[[], None]] | None:
+    """PyTorch eager on `threads` threads (set before each call: the variants
+    alternate in one process)."""
     Net = torch_lenet()
     if Net is None:
         return None
@@ -95,19 +111,27 @@ def torch_variant(b: int) -> tuple[Callable[[], None], Callable[[], None]] | Non
 
     torch.manual_seed(0)
     x, y = synthetic(b)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
-    net = Net()
+    device = "cuda" if jax.default_backend() == "gpu" and torch.cuda.is_available() else "cpu"
+    if device == "cuda" and threads != 1:
+        return None  # host threads do not matter to a GPU: one PyTorch variant
+    xt, yt = torch.from_numpy(x).to(device), torch.from_numpy(y).long().to(device)
+    net = Net().to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=LR)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
     def train_step() -> None:
+        torch.set_num_threads(threads)
         optimizer.zero_grad()
         loss = torch.nn.functional.cross_entropy(net(xt), yt)
         loss.backward()
         optimizer.step()
+        sync()
 
     def inference() -> None:
+        torch.set_num_threads(threads)
         with torch.no_grad():
             net(xt)
+        sync()
 
     return train_step, inference
 
@@ -116,7 +140,8 @@ NAMES = {
     "a": "typedlenet (checks on)",
     "b": "positional equinox",
     "c": "typedlenet seed-literal",
-    "d": "PyTorch eager",
+    "d": "PyTorch eager, 1 thread",
+    "e": "PyTorch eager, 2 threads",
 }
 
 
@@ -126,9 +151,10 @@ def variants(b: int) -> dict[str, tuple[Callable[[], None], Callable[[], None]]]
         "b": positional_variant(b),
         "c": typedlenet_variant(b, "reference"),
     }
-    torch_v = torch_variant(b)
-    if torch_v is not None:
-        out["d"] = torch_v
+    for key, threads in (("d", 1), ("e", 2)):
+        torch_v = torch_variant(b, threads)
+        if torch_v is not None:
+            out[key] = torch_v
     return out
 
 
@@ -149,22 +175,32 @@ def interleaved(
     return {k: samples / statistics.median(v) for k, v in times.items()}
 
 
-def first_step_seconds(make: Callable[[], Callable[[], None]]) -> float:
-    jax.clear_caches()
-    start = time.perf_counter()
-    make()()
-    return time.perf_counter() - start
+def cpu_kind() -> str:
+    """The CPU as /proc/cpuinfo names it, with its family and model numbers
+    (AMD's "AMD EPYC" alone does not tell Zen 4 from Zen 5) and its widest
+    vector units."""
+    fields: dict[str, str] = {}
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+            if key.strip() == "flags":
+                break
+    except OSError:
+        return platform.processor() or "unknown CPU"
+    flags = set(fields.get("flags", "").split())
+    units = [u for u in ("avx512f", "avx512_bf16", "avx_vnni", "amx_tile") if u in flags] or [
+        u for u in ("avx2", "avx", "sse4_2") if u in flags
+    ][:1]
+    return (
+        f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')}, "
+        f"model {fields.get('model', '?')}; {', '.join(units) or 'no AVX'})"
+    )
 
 
 def cpu_model() -> str:
-    """The CPU's model name as /proc/cpuinfo gives it (ratios depend on it)."""
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    """The CPU, for the other benchmark scripts' headers (see `cpu_kind`)."""
+    return cpu_kind()
 
 
 def eager_overhead() -> dict[str, float]:
@@ -196,14 +232,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, b=128 only")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--batches", type=int, nargs="+", help="training batch sizes (default 64 128 512)"
+    )
     args = parser.parse_args()
     repeats = 3 if args.quick else args.repeats
+    if jax.default_backend() == "gpu":
+        NAMES["d"] = "PyTorch eager (CUDA)"
     results: dict[str, object] = {}
     if torch_lenet() is None:
         print("PyTorch is not installed: variant (d) is skipped (pip install torch)")
 
     train = {}
-    for b in (128,) if args.quick else (64, 128, 512):
+    for b in args.batches or ((128,) if args.quick else (64, 128, 512)):
         fns = {k: v[0] for k, v in variants(b).items()}
         steps = max(1, 2048 // b)
         train[b] = interleaved(fns, b, steps, repeats)
@@ -220,32 +261,45 @@ def main() -> None:
         )
     )
 
-    results["first_step_s"] = {
-        "a": first_step_seconds(lambda: typedlenet_variant(128, "fast")[0]),
-        "b": first_step_seconds(lambda: positional_variant(128)[0]),
-    }
+    if jax.default_backend() == "cpu":
+        results["startup_s"] = startup_times(rounds=1 if args.quick else 3)
+    results["plans"] = dict(PLANS)
     start = time.perf_counter()
     tl.verify(eqx.filter_eval_shape(lambda: tl.LeNet(key=jax.random.PRNGKey(0))))
     results["verify_s"] = time.perf_counter() - start
     results["eager_forward_s"] = eager_overhead()
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    torch_version = None
+    if "d" in train[next(iter(train))]:
+        import torch
+
+        torch_version = f"{torch.__version__} (default threads {torch.get_num_threads()})"
+    info = machine()
     results["meta"] = {
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()} ({cpu_model()}), {jax.local_device_count()} JAX CPU "
-        f"device(s), {__import__('os').cpu_count()} cores",
+        "cpu": cpu_kind(),
+        "vector": info["vector"],
+        "device": info["device"],
+        "machine": f"{platform.machine()}, {jax.local_device_count()} JAX "
+        f"{jax.default_backend().upper()} device(s), {__import__('os').cpu_count()} cores",
         "python": platform.python_version(),
         "jax": jax.__version__,
-        "torch": getattr(__import__("torch"), "__version__", None) if "d" in train[128] else None,
+        "torch": torch_version,
         "command": "python bench/run.py" + (" --quick" if args.quick else ""),
     }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    write_section(None, report(results))
+    name = "results.json" if jax.default_backend() == "cpu" else "results-gpu.json"
+    (ROOT / "bench" / name).write_text(json.dumps(results, indent=2, default=str))
+    title = f"LeNet on {results['meta']['cpu']}"
+    if jax.default_backend() != "cpu":
+        title = f"LeNet on {jax.devices()[0].device_kind} ({jax.default_backend().upper()})"
+    write_section(title, report(results))
     print(report(results))
 
 
 def write_section(title: str | None, text: str) -> None:
     """Put `text` into BENCHMARKS.md: as its main part (`title` None) or as the
-    section `## title`, keeping what the other benchmark scripts wrote."""
+    section `## title`, keeping what the other benchmark scripts (and runs on
+    other CPU kinds) wrote."""
     path = ROOT / "BENCHMARKS.md"
     old = path.read_text() if path.exists() else ""
     parts = old.split("\n## ")
@@ -261,37 +315,52 @@ def write_section(title: str | None, text: str) -> None:
 def report(r: dict) -> str:
     train = r["train_samples_per_s"]
     inference = r["inference_samples_per_s"][1024]
-    cols = [k for k in "abcd" if k in next(iter(train.values()))]
+    cols = [k for k in "abcde" if k in next(iter(train.values()))]
+    torch_cols = [k for k in "de" if k in cols]
+    meta = r["meta"]
     lines = [
-        "# Benchmarks",
+        f"`{meta['command']}` on {meta['date']}: {meta['machine']}; vector extensions "
+        f"{' '.join(meta['vector']) or 'none'}; Python {meta['python']}, jax {meta['jax']}, "
+        f"torch {meta['torch']}. Medians of interleaved runs in one process; the ratios are "
+        "the claims. (a)/torch is against PyTorch's faster thread count in that row.",
         "",
-        f"`{r['meta']['command']}` on {r['meta']['date']}: {r['meta']['machine']}; Python "
-        f"{r['meta']['python']}, jax {r['meta']['jax']}, torch {r['meta']['torch']}. Medians of "
-        "interleaved runs; the ratios are the claims.",
-        "",
-        "| samples/s | " + " | ".join(NAMES[k] for k in cols) + " | (a)/(d) | (a)/(b) |",
-        "|---|" + "---|" * (len(cols) + 2),
+        "| samples/s | "
+        + " | ".join(NAMES[k] for k in cols)
+        + " | (a)/torch | (a)/(b) | typedlenet's lowering (autotuned) |",
+        "|---|" + "---|" * (len(cols) + 3),
     ]
 
-    def ratio(row, x, y):
-        return f"{row[x] / row[y]:.2f}×" if x in row and y in row else "—"
+    def ratio(row, x, ys):
+        ys = [y for y in ys if y in row]
+        return f"{row[x] / max(row[y] for y in ys):.2f}×" if x in row and ys else "—"
+
+    def line(label, row):
+        return (
+            f"| {label} | "
+            + " | ".join(f"{row[k]:,.0f}" for k in cols)
+            + f" | {ratio(row, 'a', torch_cols)} | {ratio(row, 'a', ['b'])} | "
+            + f"{r['plans'].get(label, '—')} |"
+        )
 
     for b, row in train.items():
-        lines.append(
-            f"| train b={b} | "
-            + " | ".join(f"{row[k]:,.0f}" for k in cols)
-            + f" | {ratio(row, 'a', 'd')} | {ratio(row, 'a', 'b')} |"
-        )
-    lines.append(
-        "| inference b=1024 | "
-        + " | ".join(f"{inference[k]:,.0f}" for k in cols)
-        + f" | {ratio(inference, 'a', 'd')} | {ratio(inference, 'a', 'b')} |"
-    )
+        lines.append(line(f"train b={b}", row))
+    lines.append(line("inference b=1024", inference))
     eager = r["eager_forward_s"]
+    lines.append("")
+    if "startup_s" in r:
+        lines += [
+            "What a user waits for (`python bench/startup.py`: fresh processes, from process "
+            "start, mnist-5k at b=128, medians):",
+            "",
+            "| | first finished step | end of the first epoch (36 steps) |",
+            "|---|---|---|",
+            *(
+                f"| {label} | {v['first_step_s']:.2f} s | {v['first_epoch_s']:.2f} s |"
+                for label, v in r["startup_s"].items()
+            ),
+            "",
+        ]
     lines += [
-        "",
-        f"- First step (trace + compile + run, b=128): typedlenet {r['first_step_s']['a']:.2f} s, "
-        f"positional {r['first_step_s']['b']:.2f} s.",
         f"- Abstract verification of forward pass and training step: {r['verify_s']:.2f} s.",
         f"- Eager (un-jitted) forward pass, b=1: checks on {eager['on'] * 1e3:.2f} ms, off "
         f"{eager['off'] * 1e3:.2f} ms; the positional equinox LeNet op by op "

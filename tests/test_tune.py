@@ -115,3 +115,16 @@ def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkey
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 2 and "TYPEDLENET_AUTOTUNE='sometimes'" in err and "Traceback" not in err
     assert os.listdir(tmp_path / "cache") == ["autotune.json"]
+
+
+def test_an_accelerator_also_races_the_seed_literal_path(tmp_path, monkeypatch):
+    assert _tune.second_round(Plan(2), "cpu") == [Plan(2, "xla")]
+    assert _tune.second_round(Plan(2), "gpu") == [Plan(2, "xla"), Plan(1, "im2col", "reference")]
+    # Raced here as on a GPU: timed, cached with its `impl`, read back as it was.
+    monkeypatch.setattr(_tune.jax, "default_backend", lambda: "gpu")
+    path, model = tmp_path / "autotune.json", tl.LeNet(key=KEY)
+    measured = tune(model, 32, None, path=path)
+    assert "impl=reference" in measured.timings
+    again = tune(model, 32, None, path=path)
+    assert again.source == "cache" and again.plan == measured.plan
+    assert again.model.config.impl == measured.plan.impl

@@ -15,8 +15,9 @@ cache that cannot be read is measured again and rewritten; one that cannot be
 written leaves the choice in use for this run only, and says so.
 
 The search is by coordinates: the piece counts with im2col, timed in turn,
-then the best of them against XLA's convolution at that count (up to 4
-candidates, then 2; each costs a compilation and about 0.6 s of timed steps).
+then the best of them against XLA's convolution at that count and, on an
+accelerator, the seed-literal path (`second_round`). Up to 4 candidates, then
+2 or 3; each costs a compilation and about 0.6 s of timed steps.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .._config import cache_dir
 from .._named import NamedArray
 from ._model import LeNet, default_chunks
 
-__all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "tune"]
+__all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "second_round", "tune"]
 
 FORMAT = "typedlenet-autotune-1"
 _ROUNDS = 4
@@ -53,10 +54,19 @@ class Plan:
 
     chunks: int
     conv_lowering: str = "im2col"
+    impl: str = "fast"  # "reference": the seed's unfold and contraction, as XLA compiles it
 
     def describe(self) -> str:
+        if self.impl == "reference":
+            return "the seed-literal path (unfold and contract)"
         pieces = "no split of the batch" if self.chunks == 1 else f"{self.chunks} pieces"
         return f"{pieces}, conv2 by {self.conv_lowering}"
+
+    def apply(self, model: LeNet) -> LeNet:
+        """`model` (same parameters) computed by this plan."""
+        return model.with_lowering(
+            chunks=self.chunks, conv_lowering=self.conv_lowering, impl=self.impl
+        )
 
 
 @dataclasses.dataclass
@@ -87,6 +97,8 @@ class Tuned:
 
 
 def _label(plan: Plan) -> str:
+    if plan.impl == "reference":
+        return "impl=reference"
     return f"chunks={plan.chunks},conv={plan.conv_lowering}"
 
 
@@ -126,7 +138,7 @@ def cache_path() -> pathlib.Path:
 
 def _shape_key(model: LeNet, batch: int, mode: str) -> str:
     sizes = dataclasses.asdict(model.config)
-    for choice in ("chunks", "conv_lowering"):
+    for choice in ("chunks", "conv_lowering", "impl"):
         sizes.pop(choice)
     return json.dumps({"mode": mode, "batch": batch, **sizes}, sort_keys=True)
 
@@ -134,6 +146,17 @@ def _shape_key(model: LeNet, batch: int, mode: str) -> str:
 def candidates(batch: int) -> list[Plan]:
     """Piece counts that leave at least 16 images a piece, with im2col."""
     return [Plan(c) for c in (1, 2, 4, 8) if c == 1 or batch // c >= 16]
+
+
+def second_round(best: Plan, platform: str) -> list[Plan]:
+    """What the best piece count races against: XLA's convolution at that count,
+    and on an accelerator the seed-literal path too (on a GPU one large unfold
+    and contraction beat the CPU-minded lowering at b=128 and b=512; on a CPU it
+    is 2-3x slower, so it is not timed there)."""
+    others = [Plan(best.chunks, "xla")]
+    if platform != "cpu":
+        others.append(Plan(1, "im2col", "reference"))
+    return others
 
 
 def _read(path: pathlib.Path) -> tuple[dict[str, Any], str]:
@@ -197,7 +220,7 @@ def _runner(model: LeNet, plan: Plan, batch: int, optimizer: Any) -> Callable[[]
     from .._train import make_step  # the generic step, as `typedlenet train` uses
 
     cfg = model.config
-    candidate = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+    candidate = plan.apply(model)
     X0 = NamedArray(
         jnp.zeros((batch, cfg.channels[0], cfg.height, cfg.width), jnp.float32),
         ("batch", "channels", "height", "width"),
@@ -244,8 +267,10 @@ def tune(
     entry = data.get("machines", {}).get(machine_key, {}).get("plans", {}).get(shape_key)
     if isinstance(entry, dict):
         try:
-            plan = Plan(int(entry["chunks"]), str(entry["conv_lowering"]))
-            tuned = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
+            plan = Plan(
+                int(entry["chunks"]), str(entry["conv_lowering"]), str(entry.get("impl", "fast"))
+            )
+            tuned = plan.apply(model)
             return Tuned(tuned, plan, "cache", path=path)
         except (KeyError, TypeError, ValueError):
             problem = f"{path} held an unreadable entry"
@@ -254,10 +279,11 @@ def tune(
         {p: _runner(model, p, batch, optimizer) for p in candidates(batch)}, batch, _BUDGET
     )
     best = max(first, key=first.__getitem__)
-    other = Plan(best.chunks, "xla")
-    second = _race({p: _runner(model, p, batch, optimizer) for p in (best, other)}, batch, _BUDGET)
+    others = second_round(best, jax.default_backend())
+    runs = {p: _runner(model, p, batch, optimizer) for p in (best, *others)}
+    second = _race(runs, batch, _BUDGET)
     best = max(second, key=second.__getitem__)
-    timings = {_label(p): v for p, v in first.items()} | {_label(other): second[other]}
+    timings = {_label(p): v for p, v in first.items()} | {_label(p): second[p] for p in others}
     seconds = time.perf_counter() - start
     data, _ = _read(path)  # again: another process may have added to it meanwhile
     data = data if data else {"format": FORMAT, "machines": {}}
@@ -265,9 +291,10 @@ def tune(
     slot.setdefault("plans", {})[shape_key] = {
         "chunks": best.chunks,
         "conv_lowering": best.conv_lowering,
+        "impl": best.impl,
         "samples_per_s": {k: round(v, 1) for k, v in timings.items()},
         "date": datetime.date.today().isoformat(),
     }
     failed = _write(path, data)
-    tuned = model.with_lowering(chunks=best.chunks, conv_lowering=best.conv_lowering)
+    tuned = best.apply(model)
     return Tuned(tuned, best, "measured", seconds, timings, path, not failed, failed or problem)

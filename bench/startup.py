@@ -1,0 +1,153 @@
+"""What a user waits for: from process start to the first finished training step,
+and to the end of the first epoch, each in a fresh process.
+
+Each worker is a new Python process that imports its framework, loads mnist-5k,
+builds LeNet and Adam, and trains one epoch at batch 128 (36 steps), as
+`typedlenet train` does: typedlenet verifies the step abstractly and takes its
+lowering from the autotune cache first. Times are from the moment the parent
+starts the process (`time.time()` passed along), so interpreter start-up and
+imports count. Workers run in turn, round after round; medians are reported.
+
+typedlenet is measured twice: with an empty autotune cache (its first run on a
+machine, which measures the candidates) and with a warm one (every later run).
+
+    python bench/startup.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+BATCH = 128
+
+
+def worker(mode: str, t0: float) -> dict[str, float]:
+    import numpy as np
+
+    from typedlenet import data
+
+    dataset = data.load("mnist-5k")
+    x = dataset.train_images.astype(np.float32)[:, None] / 255.0
+    y = dataset.train_labels.astype(np.int32)
+    batches = [(x[i : i + BATCH], y[i : i + BATCH]) for i in range(0, len(y) - BATCH + 1, BATCH)]
+    if mode == "torch":
+        import torch
+
+        sys.path.insert(0, str(HERE))
+        from baselines import torch_lenet
+
+        torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "1")))
+        torch.manual_seed(0)
+        net = torch_lenet()()  # pyright: ignore[reportOptionalCall]
+        optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+        def step(xb, yb):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(
+                net(torch.from_numpy(xb)), torch.from_numpy(yb).long()
+            )
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+    else:
+        import equinox as eqx
+        import jax
+        import optax
+
+        import typedlenet as tl
+
+        tl.tune_allocator()  # as the command line does, before the backend starts
+        optimizer = optax.adam(1e-3)
+        if mode == "positional":
+            sys.path.insert(0, str(HERE))
+            from baselines import PositionalLeNet, positional_step
+
+            state = [PositionalLeNet(jax.random.PRNGKey(0))]
+            jstep = positional_step(optimizer)
+        else:
+            from typedlenet.lenet import tune
+
+            model = tl.LeNet(key=jax.random.PRNGKey(0))
+            tl.verify(model, batch="b", optimizer=optimizer)
+            model = tune(model, BATCH, optimizer).model
+            state = [model]
+            make = jax.jit(tl.make_step(optimizer))
+
+            def jstep(m, o, xb, yb):
+                X0 = tl.named(xb, "batch channels height width")
+                return make(m, o, X0, tl.named(yb, "batch"))
+
+        state.append(optimizer.init(eqx.filter(state[0], eqx.is_inexact_array)))
+
+        def step(xb, yb):
+            state[0], state[1], loss = jstep(state[0], state[1], xb, yb)
+            return float(loss)
+
+    out: dict[str, float] = {}
+    for i, (xb, yb) in enumerate(batches):
+        step(xb, yb)
+        if i == 0:
+            out["first_step_s"] = time.time() - t0
+    out["first_epoch_s"] = time.time() - t0
+    return out
+
+
+def measure(rounds: int = 3) -> dict[str, dict[str, float]]:
+    """Medians over `rounds` of each worker's times, from process start."""
+    runs: dict[str, list[dict[str, float]]] = {}
+    for _ in range(rounds):
+        warm = tempfile.mkdtemp(prefix="typedlenet-bench-cache-")
+        order = [
+            ("typedlenet, empty autotune cache", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
+            ("typedlenet, warm autotune cache", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
+            ("positional equinox", "positional", {}),
+            ("PyTorch eager, 1 thread", "torch", {"BENCH_TORCH_THREADS": "1"}),
+            ("PyTorch eager, 2 threads", "torch", {"BENCH_TORCH_THREADS": "2"}),
+        ]
+        for label, mode, env in order:
+            t0 = time.time()
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", mode, "--t0", repr(t0)],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode:
+                if mode == "torch" and "No module named 'torch'" in done.stderr:
+                    continue
+                raise RuntimeError(f"{label}: {done.stderr[-2000:]}")
+            runs.setdefault(label, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {
+        label: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for label, rs in runs.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--worker", choices=("typedlenet", "positional", "torch"))
+    parser.add_argument("--t0", type=float)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.t0)))
+        return
+    results = measure(args.rounds)
+    for label, r in results.items():
+        print(
+            f"{label}: first step {r['first_step_s']:.2f} s, first epoch {r['first_epoch_s']:.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
