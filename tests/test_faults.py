@@ -444,3 +444,23 @@ def test_datasets_that_cannot_train_are_refused_naming_the_directory(tmp_path, f
     status, out, err = cli("train", *TINY, "--data-dir", data, "--checkpoint-dir", tmp_path / "r")
     assert status == 1 and message in err and str(data) in err
     assert "Traceback" not in err and "epoch 1" not in out
+
+
+def test_a_diverged_test_loss_keeps_the_checkpoint_and_names_its_epoch(
+    tmp_path, tiny, finished, monkeypatch
+):
+    from typedlenet import _trainer
+
+    run = copy_run(finished, tmp_path / "run")
+    before = snapshot(run)
+    real = _trainer.evaluate
+    monkeypatch.setattr(
+        _trainer, "evaluate", lambda *a, **k: {**real(*a, **k), "loss": float("nan")}
+    )
+    status, _, err = cli(
+        "train", *TINY, "--data-dir", tiny, "--epochs", 3, "--checkpoint-dir", run, "--resume"
+    )
+    assert status == 1 and "Traceback" not in err
+    assert "the test loss became nan after epoch 3: the model diverged" in err
+    assert f"the checkpoint {run / 'last.eqx'} (epoch 2) is kept" in err
+    assert snapshot(run) == before

@@ -311,11 +311,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             progress.close()
         train_loss = float(jnp.mean(jnp.stack(losses)))
         if not math.isfinite(train_loss):
-            kept = (
-                f"the last good checkpoint ({path}, epoch {epoch - 1}) is kept"
-                if path.exists()
-                else "no checkpoint was written"
-            )
+            kept = _kept(path)
             raise DivergedError(
                 f"the training loss became {train_loss} in epoch {epoch}: stopping; {kept} "
                 "(try a smaller --lr)"
@@ -323,11 +319,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
         seconds = time.perf_counter() - t0
         test = evaluate(model, data.test_images, data.test_labels, mesh=mesh)
         if not math.isfinite(test["loss"]):
-            kept = (
-                f"the checkpoint of epoch {epoch - 1} is kept"
-                if path.exists()
-                else ("no checkpoint was written")
-            )
+            kept = _kept(path)
             raise DivergedError(
                 f"the test loss became {test['loss']} after epoch {epoch}: the model diverged; "
                 f"{kept} (try a smaller --lr)"
@@ -358,6 +350,16 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
 
 
+def _kept(path: pathlib.Path) -> str:
+    """What a failed run leaves: the checkpoint's own epoch, read from its header."""
+    if not path.exists():
+        return "no checkpoint was written"
+    try:
+        return f"the checkpoint {path} (epoch {read_header(path)[0]['epoch']}) is kept"
+    except CheckpointError:
+        return f"{path} is left as it was"
+
+
 @contextlib.contextmanager
 def _saving(directory: pathlib.Path, epoch: int, path: pathlib.Path) -> Iterator[None]:
     """A failed write (a full disk, a directory gone) as a `CheckpointError`
@@ -365,11 +367,7 @@ def _saving(directory: pathlib.Path, epoch: int, path: pathlib.Path) -> Iterator
     try:
         yield
     except OSError as error:
-        kept = (
-            f"the checkpoint {path} (epoch {read_header(path)[0]['epoch']}) is kept"
-            if path.exists()
-            else "no checkpoint was written"
-        )
+        kept = _kept(path)
         raise CheckpointError(
             f"--checkpoint-dir {directory}: cannot save epoch {epoch} "
             f"({error.strerror or error}{f': {error.filename}' if error.filename else ''}); "
