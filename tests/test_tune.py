@@ -65,6 +65,14 @@ def test_a_choice_is_measured_once_then_read_from_the_cache(tmp_path):
     data = json.loads(path.read_text())
     (entry,) = data["machines"].values()
     assert entry["machine"]["cpu"] and entry["machine"]["jax"] == jax.__version__
+    # Training reuses the winner's compiled step: a real batch compiles nothing new.
+    assert first.step is not None
+    compiled = first.step._cache_size()  # pyright: ignore[reportFunctionMemberAccess]
+    X0 = tl.named(np.zeros((64, 1, 28, 28), np.float32), "batch channels height width")
+    labels = tl.named(np.zeros(64, np.int32), "batch")
+    opt_state = optax.adam(1e-3).init(eqx.filter(first.model, eqx.is_inexact_array))
+    first.step(first.model, opt_state, X0, labels)
+    assert first.step._cache_size() == compiled  # pyright: ignore[reportFunctionMemberAccess]
     second = tune(model, 64, optax.adam(1e-3), path=path)
     assert second.source == "cache" and second.plan == first.plan and not second.timings
     assert f"autotuned earlier; from {path}" in second.line()
