@@ -19,7 +19,7 @@ import pytest
 
 from test_data import make_dataset, write_idx
 from test_train import TINY, cli, metrics
-from typedlenet import _checkpoint, _signals
+from typedlenet import _atomic, _checkpoint, _signals
 from typedlenet._checkpoint import read_header
 
 
@@ -102,7 +102,7 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_leaves_no_temporary_file(
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_checkpoint.os, "fsync", full)
+    monkeypatch.setattr(_atomic.os, "fsync", full)
     state = _checkpoint.State({"w": np.zeros(3)}, None, 3, 9, header["meta"])
     with pytest.raises(OSError, match="No space left"):
         _checkpoint.write_checkpoint(run / "last.eqx", state)

@@ -16,12 +16,12 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import pathlib
-import tempfile
 from typing import Any
 
 import equinox as eqx
+
+from ._atomic import TEMPORARY, replace_file
 
 __all__ = [
     "CheckpointError",
@@ -51,9 +51,6 @@ class State:
     meta: dict[str, Any]  # configuration, seed, dataset: everything JSON
 
 
-_TEMPORARY = ".last-write-"  # prefix of a write in progress, so a stale one can be found
-
-
 def _header_digest(header: dict[str, Any]) -> str:
     """The SHA-256 of the header's own fields (all but this digest), canonically."""
     fields = {k: v for k, v in header.items() if k != "header_sha256"}
@@ -63,7 +60,7 @@ def _header_digest(header: dict[str, Any]) -> str:
 def remove_stale_writes(directory: pathlib.Path) -> list[pathlib.Path]:
     """Remove what interrupted writes left in `directory`; return what was removed."""
     removed = []
-    for stale in directory.glob(f"{_TEMPORARY}*.tmp"):
+    for stale in directory.glob(f"{TEMPORARY}*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
             removed.append(stale)
@@ -89,27 +86,7 @@ def write_checkpoint(path: str | pathlib.Path, state: State) -> None:
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
     }
     header["header_sha256"] = _header_digest(header)
-    tmp = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=_TEMPORARY, suffix=".tmp", delete=False
-    )
-    try:
-        with tmp:
-            tmp.write(json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp.name, 0o666 & ~umask)  # as any file the run writes, not 0600
-        os.replace(tmp.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    replace_file(path, json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
 
 
 _FIELDS = {

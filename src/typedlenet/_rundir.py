@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from ._checkpoint import _TEMPORARY, CheckpointError
+from ._atomic import replace_file
+from ._checkpoint import CheckpointError
 
 __all__ = [
     "RUN_FILES",
@@ -20,7 +21,6 @@ __all__ = [
     "metrics_upto",
     "owned",
     "read_rows",
-    "replace_file",
     "writable",
 ]
 
@@ -85,28 +85,6 @@ def appended(path: pathlib.Path, line: str) -> Iterator[None]:
     except BaseException:
         with contextlib.suppress(OSError):
             os.truncate(path, size)
-        raise
-
-
-def replace_file(path: pathlib.Path, data: bytes) -> None:
-    """Put `data` at `path` atomically: the old file stays whole if the write
-    fails (a full disk), and no temporary file is left behind (one a kill leaves
-    is removed by the next run's `remove_stale_writes`)."""
-    tmp = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f"{_TEMPORARY}{path.name}-", suffix=".tmp", delete=False
-    )
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp.name, 0o666 & ~umask)
-        os.replace(tmp.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
         raise
 
 

@@ -22,6 +22,7 @@ from jax.sharding import Mesh
 
 from . import _ops as ops
 from . import _signals
+from ._atomic import replace_file
 from ._checkpoint import (
     CheckpointError,
     State,
@@ -31,7 +32,7 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._named import NamedArray
-from ._rundir import appended, metrics_upto, owned, read_rows, replace_file, writable
+from ._rundir import appended, metrics_upto, owned, read_rows, writable
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step

@@ -30,7 +30,6 @@ import json
 import os
 import pathlib
 import platform
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +37,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._atomic import replace_file
 from .._config import cache_dir
 from .._named import NamedArray
 from ._model import LeNet, default_chunks
@@ -179,15 +179,7 @@ def _write(path: pathlib.Path, data: dict[str, Any]) -> str:
     """Write the cache atomically; return why it failed ('' if it did not)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=".autotune-", suffix=".tmp", delete=False
-        ) as tmp:
-            json.dump(data, tmp, indent=1, sort_keys=True)
-        try:
-            os.replace(tmp.name, path)
-        except OSError:
-            os.unlink(tmp.name)
-            raise
+        replace_file(path, json.dumps(data, indent=1, sort_keys=True).encode())
     except OSError as error:
         return f"{path.parent} is not writable ({error.strerror or error})"
     return ""
