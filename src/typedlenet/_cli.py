@@ -19,11 +19,12 @@ from ._config import flag as env_flag
 from ._errors import AxisError
 from ._images import read_image
 from ._lsp import serve
-from ._memory import available_bytes, fmt_bytes, parameter_count, training_bytes
+from ._memory import memory_refusal
 from ._named import NamedArray
 from ._options import (
     batch_or_symbol,
     data_options,
+    join_distributed,
     model_options,
     model_sizes,
     parallel_options,
@@ -76,7 +77,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # their own yet, or the large buffers of a step are mapped and unmapped every
     # step (b=512: 40,000 against 16,000 samples/s when it comes too late).
     malloc_tuned = tune_allocator_if_enabled()
-    devices = _distributed(args, parser)
+    devices = join_distributed(args, parser)
     dataset = _dataset(args, parser)
     for flag, given, actual in (
         ("--height", args.height, dataset.height),
@@ -110,7 +111,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         make_mesh(config)  # a device count or batch size that cannot work fails here, first
     except ShardingError as error:
         parser.error(str(error))  # a usage mistake: exit 2
-    _check_memory(config, parser)
+    model = eqx.filter_eval_shape(lambda: LeNet(key=jax.random.PRNGKey(0), **config.model))
+    c1, h, w = model.config.channels[0], model.config.height, model.config.width
+    refusal = memory_refusal(model, config.batch_size, c1 * h * w, config.devices)
+    if refusal:  # sizes this machine cannot hold: exit 2, before anything is allocated
+        parser.error(f"--hidden {model.config.hidden} {refusal}")
     say = print if jax.process_index() == 0 else silent
     if malloc_tuned:
         say(
@@ -132,25 +137,6 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"curves.png in {args.checkpoint_dir}"
     )
     return 0
-
-
-def _check_memory(config: RunConfig, parser: argparse.ArgumentParser) -> None:
-    """Refuse, before anything is allocated, sizes that cannot fit (exit 2)."""
-    model = eqx.filter_eval_shape(lambda: LeNet(key=jax.random.PRNGKey(0), **config.model))
-    cfg = model.config
-    share = config.batch_size // max(config.devices, 1)  # each device takes a share
-    need = training_bytes(model, share, cfg.channels[0] * cfg.height * cfg.width)
-    have = available_bytes()
-    if have is not None and need > have:
-        flags = " ".join(
-            f"--{k} {v}" for k, v in (("hidden", cfg.hidden), ("batch-size", config.batch_size))
-        )
-        parser.error(
-            f"{flags}: training needs at least {fmt_bytes(need)} ({parameter_count(model):,} "
-            f"parameters, their gradients and Adam's two moments, and a batch), but "
-            f"{jax.devices()[0].platform.upper()} memory available is {fmt_bytes(have)}; "
-            "choose smaller sizes"
-        )
 
 
 def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -328,37 +314,6 @@ def build_parser() -> argparse.ArgumentParser:
     download_.add_argument("--data-dir", required=True, metavar="DIR", help="where to put them")
     download_.set_defaults(run=_download, parser=download_)
     return parser
-
-
-def _distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Join a multi-process run when asked; return the mesh's device count."""
-    given = [f for f in ("num_processes", "process_id") if getattr(args, f) is not None]
-    if args.coordinator_address is None:
-        if given:
-            flag = "--" + given[0].replace("_", "-")
-            parser.error(f"{flag} needs --coordinator-address HOST:PORT")
-        return args.devices or 1
-    host, colon, port = args.coordinator_address.rpartition(":")
-    if not colon or not host or not port.isdigit():
-        parser.error(f"--coordinator-address {args.coordinator_address!r}: expected HOST:PORT")
-    if len(given) != 2:
-        parser.error("--coordinator-address needs --num-processes and --process-id")
-    if args.process_id >= args.num_processes:
-        parser.error(
-            f"--process-id {args.process_id} must be less than --num-processes {args.num_processes}"
-        )
-    try:
-        jax.distributed.initialize(
-            args.coordinator_address,
-            num_processes=args.num_processes,
-            process_id=args.process_id,
-        )
-    except Exception as error:  # JAX's own message says what failed
-        raise ShardingError(
-            f"could not join the run at --coordinator-address {args.coordinator_address} "
-            f"as process {args.process_id} of {args.num_processes}: {error}"
-        ) from None
-    return args.devices or jax.device_count()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

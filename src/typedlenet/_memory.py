@@ -17,7 +17,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-__all__ = ["available_bytes", "fmt_bytes", "training_bytes"]
+__all__ = ["available_bytes", "fmt_bytes", "memory_refusal", "parameter_count", "training_bytes"]
 
 _FLOATS_PER_PARAMETER = 4  # the parameter, its gradient, Adam's first and second moments
 
@@ -65,3 +65,20 @@ def fmt_bytes(n: float) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{int(n)} bytes"
+
+
+def memory_refusal(model: Any, batch: int, image_elements: int, devices: int = 1) -> str:
+    """Why `model` (its arrays or their shapes), trained on batches of `batch`
+    images of `image_elements` values split over `devices`, cannot fit in the
+    memory available ('' if it may)."""
+    share = batch // max(devices, 1)  # each device takes a share
+    need = training_bytes(model, share, image_elements)
+    have = available_bytes()
+    if have is None or need <= have:
+        return ""
+    return (
+        f"--batch-size {batch}: training needs at least "
+        f"{fmt_bytes(need)} ({parameter_count(model):,} parameters, their gradients and "
+        f"Adam's two moments, and a batch), but {jax.devices()[0].platform.upper()} memory "
+        f"available is {fmt_bytes(have)}; choose smaller sizes"
+    )

@@ -1,17 +1,21 @@
-"""The command line's options: argument types and the option groups that the
-subcommands of `typedlenet` share."""
+"""The command line's options: argument types, the option groups that the
+subcommands of `typedlenet` share, and joining a multi-process run."""
 
 from __future__ import annotations
 
 import argparse
 import pathlib
 
+import jax
+
 from . import data
+from ._sharding import ShardingError
 
 __all__ = [
     "batch_or_symbol",
     "data_options",
     "directory",
+    "join_distributed",
     "model_options",
     "model_sizes",
     "nonnegative",
@@ -177,3 +181,34 @@ def parallel_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--process-id", type=nonnegative, metavar="I", help="multi-process run: this one's rank"
     )
+
+
+def join_distributed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Join a multi-process run when asked; return the mesh's device count."""
+    given = [f for f in ("num_processes", "process_id") if getattr(args, f) is not None]
+    if args.coordinator_address is None:
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            parser.error(f"{flag} needs --coordinator-address HOST:PORT")
+        return args.devices or 1
+    host, colon, port = args.coordinator_address.rpartition(":")
+    if not colon or not host or not port.isdigit():
+        parser.error(f"--coordinator-address {args.coordinator_address!r}: expected HOST:PORT")
+    if len(given) != 2:
+        parser.error("--coordinator-address needs --num-processes and --process-id")
+    if args.process_id >= args.num_processes:
+        parser.error(
+            f"--process-id {args.process_id} must be less than --num-processes {args.num_processes}"
+        )
+    try:
+        jax.distributed.initialize(
+            args.coordinator_address,
+            num_processes=args.num_processes,
+            process_id=args.process_id,
+        )
+    except Exception as error:  # JAX's own message says what failed
+        raise ShardingError(
+            f"could not join the run at --coordinator-address {args.coordinator_address} "
+            f"as process {args.process_id} of {args.num_processes}: {error}"
+        ) from None
+    return args.devices or jax.device_count()

@@ -1,10 +1,12 @@
-"""A run's directory: writable before compute, owned by one run at a time, and
-its metrics file kept in step with its checkpoint after a kill at any instant."""
+"""A run's directory: writable before compute, owned by one run at a time, its
+metrics file kept in step with its checkpoint after a kill at any instant, a
+failed save said in one line, and its curves."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import os
 import pathlib
@@ -13,14 +15,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._atomic import replace_file
-from ._checkpoint import CheckpointError
+from ._checkpoint import CheckpointError, read_header
 
 __all__ = [
     "RUN_FILES",
     "appended",
+    "kept_checkpoint",
     "metrics_upto",
     "owned",
+    "plot_curves",
     "read_rows",
+    "saving",
     "writable",
 ]
 
@@ -114,3 +119,54 @@ def owned(directory: pathlib.Path, *, resume: bool, overwrite: bool) -> Iterator
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def kept_checkpoint(path: pathlib.Path) -> str:
+    """What a failed run leaves: the checkpoint's own epoch, read from its header."""
+    if not path.exists():
+        return "no checkpoint was written"
+    try:
+        return f"the checkpoint {path} (epoch {read_header(path)[0]['epoch']}) is kept"
+    except CheckpointError:
+        return f"{path} is left as it was"
+
+
+@contextlib.contextmanager
+def saving(directory: pathlib.Path, epoch: int, path: pathlib.Path) -> Iterator[None]:
+    """A failed write (a full disk, a directory gone) as a `CheckpointError`
+    that says what is kept and how to go on."""
+    try:
+        yield
+    except OSError as error:
+        kept = kept_checkpoint(path)
+        raise CheckpointError(
+            f"--checkpoint-dir {directory}: cannot save epoch {epoch} "
+            f"({error.strerror or error}{f': {error.filename}' if error.filename else ''}); "
+            f"{kept}; make room and run the same command with --resume to continue"
+        ) from None
+
+
+def plot_curves(directory: pathlib.Path) -> None:
+    """`curves.png`: train and test loss, and test accuracy, by epoch."""
+    path = directory / "metrics.jsonl"
+    if not path.exists():
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_rows(path)
+    epochs = [r["epoch"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, [r["train_loss"] for r in rows], label="train")
+    left.plot(epochs, [r["test_loss"] for r in rows], label="test")
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    left.legend()
+    right.plot(epochs, [100 * r["test_accuracy"] for r in rows])
+    right.set(xlabel="epoch", ylabel="%", title="test accuracy")
+    fig.tight_layout()
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=100)
+    plt.close(fig)
+    replace_file(directory / "curves.png", image.getvalue())

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import io
 import json
 import math
 import pathlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import equinox as eqx
@@ -22,7 +20,6 @@ from jax.sharding import Mesh
 
 from . import _ops as ops
 from . import _signals
-from ._atomic import replace_file
 from ._checkpoint import (
     CheckpointError,
     State,
@@ -32,7 +29,15 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._named import NamedArray
-from ._rundir import appended, metrics_upto, owned, read_rows, writable
+from ._rundir import (
+    appended,
+    kept_checkpoint,
+    metrics_upto,
+    owned,
+    plot_curves,
+    saving,
+    writable,
+)
 from ._runtime import tune_allocator_if_enabled
 from ._sharding import ShardingError, data_mesh, replicate, replicated, shard
 from ._train import make_step
@@ -313,7 +318,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             progress.close()
         train_loss = float(jnp.mean(jnp.stack(losses)))
         if not math.isfinite(train_loss):
-            kept = _kept(path)
+            kept = kept_checkpoint(path)
             raise DivergedError(
                 f"the training loss became {train_loss} in epoch {epoch}: stopping; {kept} "
                 "(try a smaller --lr)"
@@ -321,7 +326,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
         seconds = time.perf_counter() - t0
         test = evaluate(model, data.test_images, data.test_labels, mesh=mesh)
         if not math.isfinite(test["loss"]):
-            kept = _kept(path)
+            kept = kept_checkpoint(path)
             raise DivergedError(
                 f"the test loss became {test['loss']} after epoch {epoch}: the model diverged; "
                 f"{kept} (try a smaller --lr)"
@@ -339,7 +344,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             # The metrics line first, then the checkpoint: a kill between the two
             # leaves a line for an epoch not yet checkpointed, which a resume drops
             # (`_metrics_upto`) and writes again, byte for byte.
-            with _saving(directory, epoch, path), appended(metrics_file, json.dumps(metrics)):
+            with saving(directory, epoch, path), appended(metrics_file, json.dumps(metrics)):
                 write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
         log(
             f"epoch {epoch}/{config.epochs}: train loss {train_loss:.4f}, test loss "
@@ -347,34 +352,9 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             f"{metrics['samples_per_second']:,.0f} samples/s"
         )
     if main_process:
-        with _saving(directory, config.epochs, path):
-            _plot(directory)
+        with saving(directory, config.epochs, path):
+            plot_curves(directory)
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
-
-
-def _kept(path: pathlib.Path) -> str:
-    """What a failed run leaves: the checkpoint's own epoch, read from its header."""
-    if not path.exists():
-        return "no checkpoint was written"
-    try:
-        return f"the checkpoint {path} (epoch {read_header(path)[0]['epoch']}) is kept"
-    except CheckpointError:
-        return f"{path} is left as it was"
-
-
-@contextlib.contextmanager
-def _saving(directory: pathlib.Path, epoch: int, path: pathlib.Path) -> Iterator[None]:
-    """A failed write (a full disk, a directory gone) as a `CheckpointError`
-    that says what is kept and how to go on."""
-    try:
-        yield
-    except OSError as error:
-        kept = _kept(path)
-        raise CheckpointError(
-            f"--checkpoint-dir {directory}: cannot save epoch {epoch} "
-            f"({error.strerror or error}{f': {error.filename}' if error.filename else ''}); "
-            f"{kept}; make room and run the same command with --resume to continue"
-        ) from None
 
 
 def silent(message: str) -> None:
@@ -387,29 +367,3 @@ def _progress(config: RunConfig, epoch: int, total: int) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="step", leave=False)
-
-
-def _plot(directory: pathlib.Path) -> None:
-    """`curves.png`: train and test loss, and test accuracy, by epoch."""
-    path = directory / "metrics.jsonl"
-    if not path.exists():
-        return
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = read_rows(path)
-    epochs = [r["epoch"] for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(epochs, [r["train_loss"] for r in rows], label="train")
-    left.plot(epochs, [r["test_loss"] for r in rows], label="test")
-    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    left.legend()
-    right.plot(epochs, [100 * r["test_accuracy"] for r in rows])
-    right.set(xlabel="epoch", ylabel="%", title="test accuracy")
-    fig.tight_layout()
-    image = io.BytesIO()
-    fig.savefig(image, format="png", dpi=100)
-    plt.close(fig)
-    replace_file(directory / "curves.png", image.getvalue())
