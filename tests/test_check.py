@@ -5,6 +5,7 @@ and a Language Server spoken to over stdio as an editor does."""
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import textwrap
@@ -262,3 +263,22 @@ def test_undecided_sizes_report_their_family_and_a_counterexample(tmp_path, monk
     status, out, _ = run("pools.py", capsys=capsys)
     assert status == 1
     assert "well-typed for h = 4m + 4 (m >= 1); smallest counterexample h = 5" in out
+
+
+def test_the_language_server_ends_at_once_on_sigterm(project_dir):
+    # It waits on its input, where no safe point comes: an editor's SIGTERM ends it.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "typedlenet", "lsp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=project_dir,
+        env=env,
+    )
+    try:
+        _send(process, {"id": 1, "method": "initialize", "params": {"capabilities": {}}})
+        assert _receive(process)["id"] == 1
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        process.kill()

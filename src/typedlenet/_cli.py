@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 import equinox as eqx
@@ -237,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Language Server on stdio: diagnostics on open and save, named shapes on hover",
         description="Speak the Language Server Protocol on stdin/stdout (for editors).",
     )
-    lsp_.set_defaults(run=lambda args, parser: serve(), parser=lsp_)
+    lsp_.set_defaults(run=lambda args, parser: _serve(), parser=lsp_)
 
     train_ = commands.add_parser(
         "train",
@@ -355,6 +356,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = signal.Signals(signum).name
         print(f"typedlenet {args.command}: interrupted ({name}){how}", file=sys.stderr)
         return 128 + signum
+
+
+def _serve() -> int:
+    """The language server waits on its input, where no safe point comes: SIGINT
+    and SIGTERM end it at once, as they end any server an editor stops."""
+    if _main_thread():
+        for s in _signals.SIGNALS:
+            signal.signal(s, signal.SIG_DFL)
+    return serve()
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _out_of_memory(error: Exception) -> bool:
