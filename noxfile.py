@@ -44,7 +44,8 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Speed against a positional equinox LeNet and PyTorch eager (not part of `nox`).
 
-    Writes BENCHMARKS.md and bench/results.json, adds the cost of a device mesh
+    Writes BENCHMARKS.md and bench/results.json, the same step with each variant
+    alone in its own process (bench/processes.py), adds the cost of a device mesh
     on forced CPU devices (bench/sharding.json), then times training to 88% on
     Fashion-MNIST (bench/fashion.json) where the dataset is installed, the
     Transformer against positional JAX, the language server's latency and
@@ -53,6 +54,7 @@ def bench(session: nox.Session) -> None:
     """
     session.install(".[train]", "torch==2.13.0", "jaxtyc==0.7.2")
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/processes.py")
     session.run("python", "bench/sharding.py")
     session.run("python", "bench/fashion.py")
     session.run("python", "bench/transformer.py")
