@@ -125,6 +125,13 @@ def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkey
     assert os.listdir(tmp_path / "cache") == ["autotune.json"]
 
 
+def test_candidates_leave_16_images_a_piece_and_at_most_two_a_core():
+    assert _tune.candidates(512, cores=2) == [Plan(1), Plan(2), Plan(4)]
+    assert _tune.candidates(512, cores=16) == [Plan(1), Plan(2), Plan(4), Plan(8)]
+    assert _tune.candidates(48, cores=16) == [Plan(1), Plan(2)]
+    assert _tune.candidates(8, cores=16) == [Plan(1)]
+
+
 def test_an_accelerator_also_races_the_seed_literal_path(tmp_path, monkeypatch):
     assert _tune.second_round(Plan(2), "cpu") == [Plan(2, "xla")]
     assert _tune.second_round(Plan(2), "gpu") == [Plan(2, "xla"), Plan(1, "im2col", "reference")]
