@@ -226,12 +226,17 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     main_process = jax.process_index() == 0
     if not main_process:
         log = silent
+    finished = False
+    if config.resume:  # a checkpoint that cannot continue this run fails before compute
+        _check_resumable(path, config)
+        finished = read_header(path)[0]["epoch"] >= config.epochs
     key = jax.random.PRNGKey(config.seed)
     model = LeNet(key=key, **config.model)
     tuned = None
     if mesh is None:  # on a mesh every process must compute alike: built-in choices
         # How the step is computed (not what): measured on first use, then cached.
-        tuned = tune(model, config.batch_size, optimizer, enabled=config.autotune)
+        enabled = config.autotune and not finished
+        tuned = tune(model, config.batch_size, optimizer, enabled=enabled)
         model = tuned.model
     opt_state = optimizer.init(_params(model))
     done = step = 0
@@ -239,7 +244,6 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
         for stale in remove_stale_writes(directory):
             log(f"removed {stale}, left by an interrupted write")
     if config.resume:
-        _check_resumable(path, config)
         state = read_checkpoint(path, model, opt_state)
         model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
         if main_process:
