@@ -106,23 +106,25 @@ def _label(plan: Plan) -> str:
 
 
 def machine() -> dict[str, Any]:
-    """What the choices depend on: CPU model and vector extensions, cores, JAX, device."""
-    model, flags = platform.processor() or "unknown", set()
+    """What the choices depend on: the CPU (model name, family and model numbers:
+    "AMD EPYC" alone names Zen 4 and Zen 5 alike) and its vector extensions, the
+    cores, JAX's version, the device."""
+    fields: dict[str, str] = {}
     try:
         for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
             key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
+            fields.setdefault(key.strip(), value.strip())
+            if key.strip() == "flags":
                 break
     except OSError:
         pass
-    vector = sorted(f for f in flags if f.startswith(("avx", "amx", "sse4", "fma")))
+    flags = fields.get("flags", "").split()
     device = jax.devices()[0]
     return {
-        "cpu": model,
-        "vector": vector,
+        "cpu": fields.get("model name") or platform.processor() or "unknown",
+        "family": fields.get("cpu family", ""),
+        "model": fields.get("model", ""),
+        "vector": sorted(f for f in flags if f.startswith(("avx", "amx", "sse4", "fma"))),
         "cores": os.cpu_count(),
         "jax": jax.__version__,
         "device": f"{device.platform}:{getattr(device, 'device_kind', '')}",
