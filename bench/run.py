@@ -176,25 +176,17 @@ def interleaved(
 
 
 def cpu_kind() -> str:
-    """The CPU as /proc/cpuinfo names it, with its family and model numbers
-    (AMD's "AMD EPYC" alone does not tell Zen 4 from Zen 5) and its widest
-    vector units."""
-    fields: dict[str, str] = {}
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields.setdefault(key.strip(), value.strip())
-            if key.strip() == "flags":
-                break
-    except OSError:
-        return platform.processor() or "unknown CPU"
-    flags = set(fields.get("flags", "").split())
+    """The CPU as the autotune identifies it (`typedlenet.lenet._tune.machine`):
+    model name, family and model numbers (AMD's "AMD EPYC" alone does not tell
+    Zen 4 from Zen 5) and its widest vector units."""
+    info = machine()
+    flags = set(info["vector"])
     units = [u for u in ("avx512f", "avx512_bf16", "avx_vnni", "amx_tile") if u in flags] or [
         u for u in ("avx2", "avx", "sse4_2") if u in flags
     ][:1]
     return (
-        f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')}, "
-        f"model {fields.get('model', '?')}; {', '.join(units) or 'no AVX'})"
+        f"{info['cpu']} (family {info['family'] or '?'}, model {info['model'] or '?'}; "
+        f"{', '.join(units) or 'no AVX'})"
     )
 
 

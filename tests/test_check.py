@@ -186,18 +186,23 @@ def _receive(process):
     return json.loads(process.stdout.read(length))
 
 
-@pytest.mark.slow
-def test_the_language_server_over_stdio(project_dir):
-    path = project_dir / "net.py"
-    uri = path.as_uri()
+def start_language_server(project_dir):
+    """`typedlenet lsp` in a child process, speaking over its stdin and stdout."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "typedlenet", "lsp"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=project_dir,
         env=env,
     )
+
+
+@pytest.mark.slow
+def test_the_language_server_over_stdio(project_dir):
+    path = project_dir / "net.py"
+    uri = path.as_uri()
+    process = start_language_server(project_dir)
     try:
         _send(process, {"id": 1, "method": "initialize", "params": {"capabilities": {}}})
         reply = _receive(process)
@@ -267,14 +272,7 @@ def test_undecided_sizes_report_their_family_and_a_counterexample(tmp_path, monk
 
 def test_the_language_server_ends_at_once_on_sigterm(project_dir):
     # It waits on its input, where no safe point comes: an editor's SIGTERM ends it.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "typedlenet", "lsp"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=project_dir,
-        env=env,
-    )
+    process = start_language_server(project_dir)
     try:
         _send(process, {"id": 1, "method": "initialize", "params": {"capabilities": {}}})
         assert _receive(process)["id"] == 1
