@@ -15,9 +15,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["CONV_LOWERINGS", "conv2d_cnhw", "conv_lowering", "max_pool"]
+__all__ = ["CONV_LOWERINGS", "conv2d_chwn", "conv_lowering", "max_pool"]
 
-# How `conv2d_cnhw` computes a convolution of several input channels; which is
+# How `conv2d_chwn` computes a convolution of several input channels; which is
 # faster depends on the CPU (`typedlenet.lenet._tune` measures it). Equal values.
 CONV_LOWERINGS = ("im2col", "xla")
 _CONV: contextvars.ContextVar[str] = contextvars.ContextVar("conv_lowering", default="im2col")
@@ -25,7 +25,7 @@ _CONV: contextvars.ContextVar[str] = contextvars.ContextVar("conv_lowering", def
 
 @contextlib.contextmanager
 def conv_lowering(name: str) -> Iterator[None]:
-    """`conv2d_cnhw` traced inside the block uses lowering `name` (see `CONV_LOWERINGS`)."""
+    """`conv2d_chwn` traced inside the block uses lowering `name` (see `CONV_LOWERINGS`)."""
     if name not in CONV_LOWERINGS:
         raise ValueError(f"conv lowering {name!r}: expected one of {CONV_LOWERINGS}")
     token = _CONV.set(name)
@@ -112,32 +112,35 @@ def _add(terms: list[jax.Array]) -> jax.Array:
     return total
 
 
-def _patches_cm(x: jax.Array, kh: int, kw: int) -> jax.Array:
-    """im2col, channel-major: `x (c, n, h, w)` → `(c, kh, kw, n, h-kh+1, w-kw+1)`."""
-    # Column shifts first: the unaligned slicing of short image rows then runs on
-    # kw copies, and the row shifts copy whole contiguous blocks.
-    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
-    cols = jnp.stack([x[..., dj : dj + w2] for dj in range(kw)], axis=1)  # c kw n h w2
-    return jnp.stack([cols[:, :, :, di : di + h2] for di in range(kh)], axis=1)
+def _patches(x: jax.Array, kh: int, kw: int) -> jax.Array:
+    """im2col, batch innermost: `x (c, h, w, n)` → `(c, kh, kw, h-kh+1, w-kw+1, n)`."""
+    # Every shift is a slice of outer axes, so each copy moves whole rows of `n`
+    # contiguous values; column shifts first, then the rows of those.
+    h2, w2 = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    cols = jnp.stack([x[:, :, dj : dj + w2] for dj in range(kw)], axis=1)  # c kw h w2 n
+    return jnp.stack([cols[:, :, di : di + h2] for di in range(kh)], axis=1)
 
 
-def conv2d_cnhw(x: jax.Array, w: jax.Array) -> jax.Array:
-    """Valid convolution of `x (c, n, h, w)` with `w (o, c, kh, kw)` into
-    `(o, n, h-kh+1, w-kw+1)`: channel-major, image rows innermost.
+def conv2d_chwn(x: jax.Array, w: jax.Array) -> jax.Array:
+    """Valid convolution of `x (c, h, w, n)` with `w (o, c, kh, kw)` into
+    `(o, h-kh+1, w-kw+1, n)`: the batch `n` innermost, so that every shift of
+    the window, every pooling phase and every pad moves whole vectors of
+    examples (on a 2-core AMD Zen 5 this layout trained LeNet 17-26% faster
+    than channels-then-batch `(c, n, h, w)`; bench/NOTES.md).
 
     By the lowering `conv_lowering` chose: `"im2col"` (`_im2col`, the default)
     or, for several input channels, `"xla"` (XLA's own convolution in the same
     layout)."""
     if _CONV.get() == "xla" and x.shape[0] > 1:
         return lax.conv_general_dilated(
-            x, w, (1, 1), "VALID", dimension_numbers=("CNHW", "OIHW", "CNHW")
+            x, w, (1, 1), "VALID", dimension_numbers=("CHWN", "OIHW", "CHWN")
         )
     return _im2col(x, w)
 
 
 @jax.custom_vjp
 def _im2col(x: jax.Array, w: jax.Array) -> jax.Array:
-    """`conv2d_cnhw` as im2col and one matmul.
+    """`conv2d_chwn` as im2col and one matmul.
 
     Under differentiation: im2col and one matmul, whose patches the backward
     pass reuses (one matmul for the kernel gradient, a col2im of pad-and-add
@@ -147,28 +150,28 @@ def _im2col(x: jax.Array, w: jax.Array) -> jax.Array:
     """
     if x.shape[0] == 1:
         return _taps(x, w)
-    return _cm_fwd(x, w)[0]
+    return _im2col_fwd(x, w)[0]
 
 
 def _taps(x: jax.Array, w: jax.Array) -> jax.Array:
     """The convolution of a one-channel `x` as `sum_{di,dj} w[:, 0, di, dj] · x shifted`."""
     kh, kw = w.shape[2], w.shape[3]
-    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+    h2, w2 = x.shape[1] - kh + 1, x.shape[2] - kw + 1
     terms = [
-        w[:, 0, di, dj, None, None, None] * x[:, :, di : di + h2, dj : dj + w2]
+        w[:, 0, di, dj, None, None, None] * x[:, di : di + h2, dj : dj + w2]
         for di in range(kh)
         for dj in range(kw)
     ]
     return _add(terms)
 
 
-def _cm_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    patches = _patches_cm(x, w.shape[2], w.shape[3])
+def _im2col_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    patches = _patches(x, w.shape[2], w.shape[3])
     out = lax.dot_general(w, patches, (((1, 2, 3), (0, 1, 2)), ((), ())))
     return out, (patches, w)
 
 
-def _cm_bwd(residuals, g):
+def _im2col_bwd(residuals, g):
     patches, w = residuals
     kh, kw = w.shape[2], w.shape[3]
     # The kernel gradient is computed as `(c kh kw) × o` and transposed (a tiny
@@ -176,18 +179,16 @@ def _cm_bwd(residuals, g):
     dw = jnp.transpose(
         lax.dot_general(patches, g, (((3, 4, 5), (1, 2, 3)), ((), ()))), (3, 0, 1, 2)
     )  # o c kh kw
-    dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw n h2 w2
+    dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw h2 w2 n
     zero = jnp.zeros((), g.dtype)
+    keep = (0, 0, 0)
     rows = _add(
-        [lax.pad(dp[:, :, dj], zero, [(0, 0, 0)] * 4 + [(dj, kw - 1 - dj, 0)]) for dj in range(kw)]
-    )  # c kh n h2 w
+        [lax.pad(dp[:, :, dj], zero, [keep] * 3 + [(dj, kw - 1 - dj, 0), keep]) for dj in range(kw)]
+    )  # c kh h2 w n
     dx = _add(
-        [
-            lax.pad(rows[:, di], zero, [(0, 0, 0), (0, 0, 0), (di, kh - 1 - di, 0), (0, 0, 0)])
-            for di in range(kh)
-        ]
+        [lax.pad(rows[:, di], zero, [keep, (di, kh - 1 - di, 0), keep, keep]) for di in range(kh)]
     )
     return dx, dw
 
 
-_im2col.defvjp(_cm_fwd, _cm_bwd)
+_im2col.defvjp(_im2col_fwd, _im2col_bwd)

@@ -24,7 +24,7 @@ from .._checking import typechecked
 from .._errors import AxisError
 from .._named import NamedArray
 from .._sizes import Size, clash, divides, fmt, holds, size
-from ._lowering import conv2d_cnhw, max_pool
+from ._lowering import conv2d_chwn, max_pool
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]
 
@@ -86,14 +86,14 @@ def _from_one(y: NamedArray, name: str, extra: list[str], sizes: dict[str, int])
 
 
 def _conv_fast(X: NamedArray, W: NamedArray) -> NamedArray:
-    """`X` as `(channels, n, height, width)`, `W` as `(o, channels, kh, kw)`, one
-    im2col matmul (`conv2d_cnhw`), channel-major; `n` and `o` gather the lifted axes."""
+    """`X` as `(channels, height, width, n)`, `W` as `(o, channels, kh, kw)`, one
+    im2col matmul (`conv2d_chwn`), batch innermost; `n` and `o` gather the lifted axes."""
     Xn, x_extra = _to_one(X, _X_AXES, "\0n")
     Wn, w_extra = _to_one(W, _W_AXES, "\0o")
     dtype = jnp.promote_types(X.dtype, W.dtype)
-    x = Xn.align(("channels", "\0n", "height", "width")).data.astype(dtype)
+    x = Xn.align(("channels", "height", "width", "\0n")).data.astype(dtype)
     w = Wn.align(("\0o", "channels", "kh", "kw")).data.astype(dtype)
-    y = NamedArray(conv2d_cnhw(x, w), ("\0o", "\0n", "height", "width"))
+    y = NamedArray(conv2d_chwn(x, w), ("\0o", "height", "width", "\0n"))
     y = _from_one(y, "\0n", x_extra, X.sizes)
     return _from_one(y, "\0o", w_extra, W.sizes)
 
