@@ -185,14 +185,17 @@ def _im2col_bwd(residuals, g):
         lax.dot_general(patches, g, (((3, 4, 5), (1, 2, 3)), ((), ()))), (3, 0, 1, 2)
     )  # o c kh kw
     dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))  # c kh kw h2 w2 n
-    # col2im: each tap's share added in place into its window of `dx` (XLA
-    # updates the buffer, no padded copies; 8% faster at b=512 than two
-    # separable pad-and-add stages).
-    h2, w2 = g.shape[1], g.shape[2]
-    dx = jnp.zeros((dp.shape[0], h2 + kh - 1, w2 + kw - 1, g.shape[3]), g.dtype)
-    for di in range(kh):
-        for dj in range(kw):
-            dx = dx.at[:, di : di + h2, dj : dj + w2].add(dp[:, di, dj])
+    # col2im: each tap's share padded out to `x`'s size, all 25 summed in one
+    # fusion (8% faster at b=512 than two separable pad-and-add stages; 25
+    # in-place adds ran as fast but compiled 0.2 s slower).
+    zero, keep = jnp.zeros((), g.dtype), (0, 0, 0)
+    dx = _add(
+        [
+            lax.pad(dp[:, di, dj], zero, [keep, (di, kh - 1 - di, 0), (dj, kw - 1 - dj, 0), keep])
+            for di in range(kh)
+            for dj in range(kw)
+        ]
+    )
     return dx, dw
 
 
