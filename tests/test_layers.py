@@ -188,3 +188,31 @@ def test_maxpool2d_ties_share_the_gradient_like_the_reference():
     ref = jax.grad(loss("reference"))(X)
     np.testing.assert_array_equal(fast.data, ref.data)
     np.testing.assert_allclose(np.asarray(fast.data), 0.75)  # 3 shared by 4 ties
+
+
+@pytest.mark.parametrize("h, w, kh, kw", [(8, 6, 3, 1), (7, 7, 2, 4), (9, 8, 3, 3), (6, 5, 5, 2)])
+def test_one_channel_conv2d_by_output_phases_matches_the_seed(h, w, kh, kw):
+    # One input channel and an even output size take the phase lowering under
+    # differentiation (`_lowering._one_channel`); odd sizes take im2col.
+    rng = np.random.default_rng(h * w + kh)
+    X = tl.named(
+        rng.standard_normal((3, 1, h, w)).astype(np.float32), "batch channels height width"
+    )
+    W = tl.named(rng.standard_normal((4, 1, kh, kw)).astype(np.float32), "channels' channels kh kw")
+    out = tl.conv2d(X, W, impl="reference")
+    cotangent = tl.NamedArray(jnp.asarray(rng.standard_normal(out.shape), jnp.float32), out.names)
+
+    def loss(impl):
+        return lambda X, W: tl.sum(tl.conv2d(X, W, impl=impl) * cotangent).data
+
+    want = jax.value_and_grad(loss("reference"), argnums=(0, 1))(X, W)
+    for got in (
+        jax.value_and_grad(loss("fast"), argnums=(0, 1))(X, W),
+        jax.jit(jax.value_and_grad(loss("fast"), argnums=(0, 1)))(X, W),
+    ):
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-5)
+        for g_got, g_want in zip(got[1], want[1], strict=True):
+            np.testing.assert_allclose(g_got.data, g_want.data, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        tl.conv2d(X, W).align(out.names).data, out.data, rtol=1e-5, atol=1e-5
+    )
