@@ -37,7 +37,7 @@ def test_every_candidate_computes_the_same_values_and_gradients():
     labels = tl.named(rng.integers(0, 10, 64).astype(np.int32), "batch")
     model = tl.LeNet(key=KEY)
     want_loss, want = loss_and_grads(model.with_lowering(chunks=1), X0, labels)
-    plans = [Plan(c, v) for c, v in itertools.product((1, 2, 4, 8), ("im2col", "xla"))]
+    plans = [Plan(c, v) for c, v in itertools.product((1, 2, 4, 8), ("phases", "im2col", "xla"))]
     for plan in plans:
         candidate = model.with_lowering(chunks=plan.chunks, conv_lowering=plan.conv_lowering)
         got_loss, got = loss_and_grads(candidate, X0, labels)
@@ -54,9 +54,10 @@ def test_a_choice_is_measured_once_then_read_from_the_cache(tmp_path):
     first = tune(model, 64, optax.adam(1e-3), path=path)
     assert first.source == "measured" and first.saved
     assert set(first.timings) == {
-        "chunks=1,conv=im2col",
-        "chunks=2,conv=im2col",
-        "chunks=4,conv=im2col",
+        "chunks=1,conv=phases",
+        "chunks=2,conv=phases",
+        "chunks=4,conv=phases",
+        f"chunks={first.plan.chunks},conv=im2col",
         f"chunks={first.plan.chunks},conv=xla",
     }
     assert first.model.config.chunks == first.plan.chunks
@@ -113,7 +114,7 @@ def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkey
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "1")
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 0, err
-    assert "lowering: no split of the batch, conv2 by" in out and "(autotuned: 2 candidates" in out
+    assert "lowering: no split of the batch, conv2 by" in out and "(autotuned: 3 candidates" in out
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 0 and f"autotuned earlier; from {tmp_path / 'cache'}" in out, err
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "0")
@@ -133,8 +134,12 @@ def test_candidates_leave_16_images_a_piece_and_at_most_two_a_core():
 
 
 def test_an_accelerator_also_races_the_seed_literal_path(tmp_path, monkeypatch):
-    assert _tune.second_round(Plan(2), "cpu") == [Plan(2, "xla")]
-    assert _tune.second_round(Plan(2), "gpu") == [Plan(2, "xla"), Plan(1, "im2col", "reference")]
+    assert _tune.second_round(Plan(2), "cpu") == [Plan(2, "im2col"), Plan(2, "xla")]
+    assert _tune.second_round(Plan(2), "gpu") == [
+        Plan(2, "im2col"),
+        Plan(2, "xla"),
+        Plan(1, "im2col", "reference"),
+    ]
     # Raced here as on a GPU: timed, cached with its `impl`, read back as it was.
     monkeypatch.setattr(_tune.jax, "default_backend", lambda: "gpu")
     path, model = tmp_path / "autotune.json", tl.LeNet(key=KEY)
@@ -158,5 +163,5 @@ def test_the_reported_figures_are_those_the_choice_was_made_on(tmp_path, monkeyp
     monkeypatch.setattr(_tune.jax, "default_backend", lambda: "gpu")
     tuned = tune(tl.LeNet(key=KEY), 32, None, path=tmp_path / "autotune.json")
     assert tuned.plan == Plan(1)
-    assert tuned.timings["chunks=1,conv=im2col"] == 300.0
+    assert tuned.timings["chunks=1,conv=phases"] == 300.0
     assert "best 300 samples/s" in tuned.line()

@@ -56,9 +56,9 @@ class LeNetConfig:
     # How many independent pieces `logits` splits the `batch` axis into (see
     # `LeNet.logits`); None lets the model choose, 1 never splits.
     chunks: int | None = None
-    # How the fast path computes conv2 (several input channels): "im2col" or
-    # "xla" (`nn._lowering.CONV_LOWERINGS`); equal values, speed by CPU.
-    conv_lowering: str = "im2col"
+    # How the fast path computes conv2 (several input channels): "phases",
+    # "im2col" or "xla" (`nn._lowering.CONV_LOWERINGS`); equal values, speed by CPU.
+    conv_lowering: str = "phases"
 
     def __post_init__(self) -> None:
         for name in ("kernel1", "kernel2", "pool1", "pool2"):

@@ -3,7 +3,7 @@
 Two choices change the speed of LeNet's compiled step and not its values: how
 many independent pieces `logits` cuts the batch into (`chunks`: XLA:CPU runs
 pieces side by side on the cores) and how conv2 is computed (`conv_lowering`:
-im2col and one matmul, or XLA's own convolution). Which is fastest depends on
+by output phases, im2col, each one matmul, or XLA's own convolution). Which is fastest depends on
 the CPU (its cores, caches and vector units) and on the batch size, so on first
 use of a shape `tune` times a few steps of each candidate and keeps the fastest.
 
@@ -14,10 +14,10 @@ and vector extensions, its core count, JAX's version and the device kind. A
 cache that cannot be read is measured again and rewritten; one that cannot be
 written leaves the choice in use for this run only, and says so.
 
-The search is by coordinates: the piece counts with im2col, timed in turn,
-then the best of them against XLA's convolution at that count and, on an
-accelerator, the seed-literal path (`second_round`). Up to 4 candidates, then
-2 or 3; each costs a compilation and about 0.5 s of timed steps; the winner's
+The search is by coordinates: the piece counts with the phases lowering,
+timed in turn, then the best of them against im2col and XLA's convolution at
+that count and, on an accelerator, the seed-literal path (`second_round`). Up
+to 4 candidates, then 3 or 4; each costs a compilation and about 0.5 s of timed steps; the winner's
 compiled step is handed to training.
 """
 
@@ -55,7 +55,7 @@ class Plan:
     """One way to compute LeNet: pieces of the batch and conv2's lowering."""
 
     chunks: int
-    conv_lowering: str = "im2col"
+    conv_lowering: str = "phases"
     impl: str = "fast"  # "reference": the seed's unfold and contraction, as XLA compiles it
 
     def describe(self) -> str:
@@ -149,7 +149,7 @@ def _shape_key(model: LeNet, batch: int, mode: str) -> str:
 
 
 def candidates(batch: int, cores: int | None = None) -> list[Plan]:
-    """Piece counts, with im2col, that leave at least 16 images a piece and are
+    """Piece counts, with the phases lowering, that leave at least 16 images a piece and are
     at most twice the cores (`os.cpu_count()`): 8 pieces never won on 2 cores
     (37,300–38,400 against 39,500–41,000 samples/s for 4 at b=512), and each
     candidate costs a compilation on a machine's first run."""
@@ -158,11 +158,11 @@ def candidates(batch: int, cores: int | None = None) -> list[Plan]:
 
 
 def second_round(best: Plan, platform: str) -> list[Plan]:
-    """What the best piece count races against: XLA's convolution at that count,
-    and on an accelerator the seed-literal path too (on a GPU one large unfold
+    """What the best piece count races against: im2col and XLA's convolution at
+    that count, and on an accelerator the seed-literal path too (on a GPU one large unfold
     and contraction beat the CPU-minded lowering at b=128 and b=512; on a CPU it
     is 2-3x slower, so it is not timed there)."""
-    others = [Plan(best.chunks, "xla")]
+    others = [Plan(best.chunks, "im2col"), Plan(best.chunks, "xla")]
     if platform != "cpu":
         others.append(Plan(1, "im2col", "reference"))
     return others
@@ -255,7 +255,7 @@ def tune(
     Example:
         >>> tuned = tune(tl.LeNet(key=jax.random.PRNGKey(0)), 128, optax.adam(1e-3))
         >>> print(tuned.line())  # doctest: +SKIP
-        lowering: 2 pieces, conv2 by im2col (autotuned: 5 candidates timed in 7.9 s, ...)
+        lowering: 2 pieces, conv2 by phases (autotuned: 6 candidates timed in 9.1 s, ...)
     """
     cfg = model.config
     default = Plan(cfg.chunks or default_chunks(batch), cfg.conv_lowering)

@@ -19,8 +19,8 @@ __all__ = ["CONV_LOWERINGS", "conv2d_chwn", "conv_lowering", "max_pool"]
 
 # How `conv2d_chwn` computes a convolution of several input channels; which is
 # faster depends on the CPU (`typedlenet.lenet._tune` measures it). Equal values.
-CONV_LOWERINGS = ("im2col", "xla")
-_CONV: contextvars.ContextVar[str] = contextvars.ContextVar("conv_lowering", default="im2col")
+CONV_LOWERINGS = ("phases", "im2col", "xla")
+_CONV: contextvars.ContextVar[str] = contextvars.ContextVar("conv_lowering", default="phases")
 
 
 @contextlib.contextmanager
@@ -128,16 +128,18 @@ def conv2d_chwn(x: jax.Array, w: jax.Array) -> jax.Array:
     examples (on a 2-core AMD Zen 5 this layout trained LeNet 17-26% faster
     than channels-then-batch `(c, n, h, w)`; bench/NOTES.md).
 
-    By the lowering `conv_lowering` chose: `"im2col"` (`_im2col`, the default)
-    or, for several input channels, `"xla"` (XLA's own convolution in the same
-    layout). One input channel with an even output size takes `_one_channel`."""
-    if _CONV.get() == "xla" and x.shape[0] > 1:
+    By the lowering `conv_lowering` chose: `"phases"` (`_phases`, the default,
+    for even output sizes; im2col otherwise), `"im2col"` (`_im2col`) or `"xla"`
+    (XLA's own convolution in the same layout). The choice is for several input
+    channels: one input channel always takes `_phases` where it can."""
+    lowering = _CONV.get()
+    if lowering == "xla" and x.shape[0] > 1:
         return lax.conv_general_dilated(
             x, w, (1, 1), "VALID", dimension_numbers=("CHWN", "OIHW", "CHWN")
         )
     h2, w2 = x.shape[1] - w.shape[2] + 1, x.shape[2] - w.shape[3] + 1
-    if x.shape[0] == 1 and h2 % 2 == 0 and w2 % 2 == 0:
-        return _one_channel(x, w)
+    if (lowering == "phases" or x.shape[0] == 1) and h2 % 2 == 0 and w2 % 2 == 0:
+        return _phases_conv(x, w)
     return _im2col(x, w)
 
 
@@ -210,58 +212,61 @@ _im2col.defvjp(_im2col_fwd, _im2col_bwd)
 
 
 @jax.custom_vjp
-def _one_channel(x: jax.Array, w: jax.Array) -> jax.Array:
-    """`conv2d_chwn` of a one-channel `x` whose output height and width are even.
+def _phases_conv(x: jax.Array, w: jax.Array) -> jax.Array:
+    """`conv2d_chwn` for even output heights and widths, by output phases.
 
-    Without differentiation, the tap sum (`_taps`). Under it, by output phases:
-    output `(2p+i, 2q+j)` reads input `(2p+a, 2q+b)` with `a = i+di`, `b = j+dj`,
-    so the `(kh+1)(kw+1)` stride-2 shifts `X6[a, b, p, q, n]` serve all four
-    phases: the forward pass is one matmul `W6 · X6` (`W6[o, i, j, a, b] =
-    w[o, 0, a-i, b-j]`), and the kernel gradient one matmul of the phases of
-    `g` with `X6`. X6 holds 36 shifts of a quarter of the positions where
-    im2col's patches hold 25 of all of them (2.8x less data for 5x5 kernels);
-    LeNet's training step at b=128 and b=512 ran 15-18% faster (bench/NOTES.md).
+    Output `(2p+i, 2q+j)` reads input `(2p+a, 2q+b)` with `a = i+di`, `b = j+dj`,
+    so the `(kh+1)(kw+1)` stride-2 shifts `X6[c, a, b, p, q, n]` serve all four
+    phases `(i, j)`: the forward pass is one matmul `W6 · X6` (`W6[o, i, j, c, a,
+    b] = w[o, c, a-i, b-j]`), the kernel gradient one matmul of `X6` with the
+    phases of `g`, the input gradient a col2im as for `_im2col`. For 5x5 kernels
+    X6 holds 36 shifts of a quarter of the positions where im2col's patches hold
+    25 of all of them: 2.8x less data for 1.44x the multiplications. LeNet's
+    training step ran 15-18% faster with conv1 so, and another 6-14% with conv2
+    (bench/NOTES.md). One input channel without differentiation is the tap sum.
     """
-    return _taps(x, w)
+    if x.shape[0] == 1:
+        return _taps(x, w)
+    return _phases_fwd(x, w)[0]
 
 
 def _shifts6(x: jax.Array, kh: int, kw: int) -> jax.Array:
-    """`X6[a, b, p, q, n] = x[0, 2p+a, 2q+b, n]` for `a <= kh`, `b <= kw`."""
+    """`X6[c, a, b, p, q, n] = x[c, 2p+a, 2q+b, n]` for `a <= kh`, `b <= kw`."""
     hp, wp = (x.shape[1] - kh + 1) // 2, (x.shape[2] - kw + 1) // 2
-    cols = jnp.stack([x[0, :, b : b + 2 * wp - 1 : 2] for b in range(kw + 1)])  # b h q n
-    return jnp.stack([cols[:, a : a + 2 * hp - 1 : 2] for a in range(kh + 1)])
+    cols = jnp.stack([x[:, :, b : b + 2 * wp - 1 : 2] for b in range(kw + 1)], axis=1)
+    return jnp.stack([cols[:, :, a : a + 2 * hp - 1 : 2] for a in range(kh + 1)], axis=1)
 
 
-def _one_channel_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, ...]]:
-    o, _, kh, kw = w.shape
+def _phases_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array, ...]]:
+    o, c, kh, kw = w.shape
     X6 = _shifts6(x, kh, kw)
-    W6 = jnp.zeros((o, 2, 2, kh + 1, kw + 1), w.dtype)
+    W6 = jnp.zeros((o, 2, 2, c, kh + 1, kw + 1), w.dtype)
     for i in range(2):
         for j in range(2):
-            W6 = W6.at[:, i, j, i : i + kh, j : j + kw].set(w[:, 0])
-    phases = lax.dot_general(W6, X6, (((3, 4), (0, 1)), ((), ())))  # o i j p q n
+            W6 = W6.at[:, i, j, :, i : i + kh, j : j + kw].set(w)
+    phases = lax.dot_general(W6, X6, (((3, 4, 5), (0, 1, 2)), ((), ())))  # o i j p q n
     _, _, _, hp, wp, n = phases.shape
     out = jnp.reshape(jnp.transpose(phases, (0, 3, 1, 4, 2, 5)), (o, 2 * hp, 2 * wp, n))
     return out, (X6, w)
 
 
-def _one_channel_bwd(residuals, g):
+def _phases_bwd(residuals, g):
     X6, w = residuals
     o, _, kh, kw = w.shape
     _, h2, w2, n = g.shape
     g_phases = jnp.transpose(jnp.reshape(g, (o, h2 // 2, 2, w2 // 2, 2, n)), (0, 2, 4, 1, 3, 5))
-    # `(a, b) × (o, i, j)`: in this orientation XLA:CPU copies the phases of `g`
-    # for the matmul, not X6 (2.6 ms of 18 per step the other way round).
-    m = lax.dot_general(X6, g_phases, (((2, 3, 4), (3, 4, 5)), ((), ())))  # a b o i j
+    # `(c, a, b) × (o, i, j)`: in this orientation XLA:CPU copies the phases of
+    # `g` for the matmul, not X6 (2.6 ms of 18 per step the other way round).
+    m = lax.dot_general(X6, g_phases, (((3, 4, 5), (3, 4, 5)), ((), ())))  # c a b o i j
     dw = _add(
         [
-            jnp.transpose(m[i : i + kh, j : j + kw, :, i, j], (2, 0, 1))
+            jnp.transpose(m[:, i : i + kh, j : j + kw, :, i, j], (3, 0, 1, 2))
             for i in range(2)
             for j in range(2)
         ]
-    )[:, None]
+    )
     dx = _col2im(lax.dot_general(w, g, (((0,), (0,)), ((), ()))), kh, kw)
     return dx, dw
 
 
-_one_channel.defvjp(_one_channel_fwd, _one_channel_bwd)
+_phases_conv.defvjp(_phases_fwd, _phases_bwd)
