@@ -84,10 +84,10 @@ def test_a_choice_is_measured_once_then_read_from_the_cache(tmp_path):
 
 def test_a_corrupt_cache_is_measured_again_and_rewritten(tmp_path):
     path = tmp_path / "autotune.json"
-    path.write_bytes(b'{"format": "typedlenet-autotune-2", "machines": {"x": [\x00\xff')
+    path.write_bytes(b'{"format": "typedlenet-autotune-3", "machines": {"x": [\x00\xff')
     tuned = tune(tl.LeNet(key=KEY), 32, None, path=path)
     assert tuned.source == "measured" and tuned.saved
-    assert json.loads(path.read_text())["format"] == "typedlenet-autotune-2"
+    assert json.loads(path.read_text())["format"] == "typedlenet-autotune-3"
 
 
 def test_an_unwritable_cache_leaves_the_choice_for_this_run_and_says_so(tmp_path):

@@ -44,7 +44,7 @@ from ._model import LeNet, default_chunks
 
 __all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "second_round", "tune"]
 
-FORMAT = "typedlenet-autotune-2"
+FORMAT = "typedlenet-autotune-3"
 _ROUNDS = 4
 _BUDGET = 0.5  # seconds of timed steps per candidate
 _STEPS: dict[int, Any] = {}  # a runner's jitted step, by the runner's id (while it lives)
