@@ -87,7 +87,7 @@ def _from_one(y: NamedArray, name: str, extra: list[str], sizes: dict[str, int])
 
 def _conv_fast(X: NamedArray, W: NamedArray) -> NamedArray:
     """`X` as `(channels, height, width, n)`, `W` as `(o, channels, kh, kw)`, one
-    im2col matmul (`conv2d_chwn`), batch innermost; `n` and `o` gather the lifted axes."""
+    matmul (`conv2d_chwn`), batch innermost; `n` and `o` gather the lifted axes."""
     Xn, x_extra = _to_one(X, _X_AXES, "\0n")
     Wn, w_extra = _to_one(W, _W_AXES, "\0o")
     dtype = jnp.promote_types(X.dtype, W.dtype)
