@@ -193,7 +193,7 @@ def test_maxpool2d_ties_share_the_gradient_like_the_reference():
 @pytest.mark.parametrize("h, w, kh, kw", [(8, 6, 3, 1), (7, 7, 2, 4), (9, 8, 3, 3), (6, 5, 5, 2)])
 def test_one_channel_conv2d_by_output_phases_matches_the_seed(h, w, kh, kw):
     # One input channel and an even output size take the phase lowering under
-    # differentiation (`_lowering._one_channel`); odd sizes take im2col.
+    # differentiation (`_lowering._phases_conv`); odd sizes take im2col.
     rng = np.random.default_rng(h * w + kh)
     X = tl.named(
         rng.standard_normal((3, 1, h, w)).astype(np.float32), "batch channels height width"
