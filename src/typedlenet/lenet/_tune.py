@@ -3,9 +3,10 @@
 Two choices change the speed of LeNet's compiled step and not its values: how
 many independent pieces `logits` cuts the batch into (`chunks`: XLA:CPU runs
 pieces side by side on the cores) and how conv2 is computed (`conv_lowering`:
-by output phases, im2col, each one matmul, or XLA's own convolution). Which is fastest depends on
-the CPU (its cores, caches and vector units) and on the batch size, so on first
-use of a shape `tune` times a few steps of each candidate and keeps the fastest.
+by output phases or im2col, each one matmul, or XLA's own convolution). Which
+is fastest depends on the CPU (its cores, caches and vector units) and on the
+batch size, so on first use of a shape `tune` times a few steps of each
+candidate and keeps the fastest.
 
 The result is cached per machine and shape in `autotune.json` under the cache
 directory (`_config.cache_dir()`): a later run of the same shape on the same
@@ -17,8 +18,8 @@ written leaves the choice in use for this run only, and says so.
 The search is by coordinates: the piece counts with the phases lowering,
 timed in turn, then the best of them against im2col and XLA's convolution at
 that count and, on an accelerator, the seed-literal path (`second_round`). Up
-to 4 candidates, then 3 or 4; each costs a compilation and about 0.5 s of timed steps; the winner's
-compiled step is handed to training.
+to 4 candidates, then 3 or 4; each costs a compilation and about 0.5 s of timed
+steps; the winner's compiled step is handed to training.
 """
 
 from __future__ import annotations

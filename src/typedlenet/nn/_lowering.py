@@ -128,10 +128,10 @@ def conv2d_chwn(x: jax.Array, w: jax.Array) -> jax.Array:
     examples (on a 2-core AMD Zen 5 this layout trained LeNet 17-26% faster
     than channels-then-batch `(c, n, h, w)`; bench/NOTES.md).
 
-    By the lowering `conv_lowering` chose: `"phases"` (`_phases`, the default,
-    for even output sizes; im2col otherwise), `"im2col"` (`_im2col`) or `"xla"`
-    (XLA's own convolution in the same layout). The choice is for several input
-    channels: one input channel always takes `_phases` where it can."""
+    By the lowering `conv_lowering` chose: `"phases"` (`_phases_conv`, the
+    default, for even output sizes; im2col otherwise), `"im2col"` (`_im2col`) or
+    `"xla"` (XLA's own convolution in the same layout). The choice is for several
+    input channels: one input channel always takes `_phases_conv` where it can."""
     lowering = _CONV.get()
     if lowering == "xla" and x.shape[0] > 1:
         return lax.conv_general_dilated(
@@ -184,20 +184,21 @@ def _im2col_fwd(x: jax.Array, w: jax.Array) -> tuple[jax.Array, tuple[jax.Array,
 
 def _im2col_bwd(residuals, g):
     patches, w = residuals
-    kh, kw = w.shape[2], w.shape[3]
     # The kernel gradient is computed as `(c kh kw) × o` and transposed (a tiny
     # array): in that orientation XLA:CPU copies the small `g`, not the patches.
     dw = jnp.transpose(
         lax.dot_general(patches, g, (((3, 4, 5), (1, 2, 3)), ((), ()))), (3, 0, 1, 2)
     )  # o c kh kw
-    return _col2im(lax.dot_general(w, g, (((0,), (0,)), ((), ()))), kh, kw), dw
+    return _input_gradient(w, g), dw
 
 
-def _col2im(dp: jax.Array, kh: int, kw: int) -> jax.Array:
-    """The input gradient from each tap's share `dp (c, kh, kw, h2, w2, n)`: every
-    share padded out to the input's size, all `kh·kw` summed in one fusion
-    (6-10% faster at b=512 than two separable pad-and-add stages; in-place adds
-    ran as fast but compiled 0.2 s slower)."""
+def _input_gradient(w: jax.Array, g: jax.Array) -> jax.Array:
+    """col2im: each tap's share `dp (c, kh, kw, h2, w2, n)` of the gradient `g`,
+    padded out to the input's size, all `kh·kw` summed in one fusion (6-10%
+    faster at b=512 than two separable pad-and-add stages; in-place adds ran as
+    fast but compiled 0.2 s slower)."""
+    kh, kw = w.shape[2], w.shape[3]
+    dp = lax.dot_general(w, g, (((0,), (0,)), ((), ())))
     zero, keep = jnp.zeros((), dp.dtype), (0, 0, 0)
     return _add(
         [
@@ -265,8 +266,7 @@ def _phases_bwd(residuals, g):
             for j in range(2)
         ]
     )
-    dx = _col2im(lax.dot_general(w, g, (((0,), (0,)), ((), ()))), kh, kw)
-    return dx, dw
+    return _input_gradient(w, g), dw
 
 
 _phases_conv.defvjp(_phases_fwd, _phases_bwd)
