@@ -410,7 +410,7 @@ def take(draw, s: State) -> Step:
     names = draw(st.permutations(list(sizes)))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     I = rng.integers(-max(n, 1), max(n, 1), [sizes[m] for m in names])
-    if kind == "out of range":
+    if kind == "out of range" and I.size:
         I.flat[0] = draw(st.sampled_from([n, n + 2, -n - 1]))
     indices = tl.NamedArray(jnp.asarray(I, jnp.float32 if kind == "float" else jnp.int32), names)
     ok = kind != "float" and axis in s.names and axis not in sizes and ((-n <= I) & (I < n)).all()
