@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 
 # Four CPU devices for the data-parallel tests (`test_sharding.py`); set before
@@ -9,10 +10,12 @@ if _FLAG not in os.environ.get("XLA_FLAGS", ""):
 
 # Runs use the built-in lowering choices, and nothing is cached outside the
 # test's own files, unless a test asks (test_tune.py).
+# The cache directory is this process's own, removed when pytest ends.
 os.environ.setdefault("TYPEDLENET_AUTOTUNE", "0")
-os.environ.setdefault(
-    "TYPEDLENET_CACHE_DIR", os.path.join(tempfile.mkdtemp(prefix="typedlenet-tests-"), "cache")
-)
+_OWN_CACHE = None
+if "TYPEDLENET_CACHE_DIR" not in os.environ:
+    _OWN_CACHE = tempfile.mkdtemp(prefix="typedlenet-tests-")
+    os.environ["TYPEDLENET_CACHE_DIR"] = os.path.join(_OWN_CACHE, "cache")
 
 import jax  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -38,3 +41,8 @@ def pytest_configure(config):
     and their `@settings`, are imported)."""
     if "not slow" in (config.option.markexpr or ""):
         settings.load_profile("quick")
+
+
+def pytest_unconfigure(config):
+    if _OWN_CACHE is not None:
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
