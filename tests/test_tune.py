@@ -165,3 +165,25 @@ def test_the_reported_figures_are_those_the_choice_was_made_on(tmp_path, monkeyp
     assert tuned.plan == Plan(1)
     assert tuned.timings["chunks=1,conv=phases"] == 300.0
     assert "best 300 samples/s" in tuned.line()
+
+
+def test_the_first_rounds_winner_is_raced_again_as_compiled(tmp_path, monkeypatch):
+    # Each candidate is built (and so traced and compiled) once: the second round
+    # reuses the first round's runner for the winner instead of compiling it again.
+    built, races = [], []
+    make = _tune._runner
+
+    def runner(model, plan, batch, optimizer):
+        built.append(plan)
+        return make(model, plan, batch, optimizer)
+
+    def race(runs, batch, budget):
+        races.append(dict(runs))
+        return {plan: float(plan.chunks == 2) for plan in runs}
+
+    monkeypatch.setattr(_tune, "_runner", runner)
+    monkeypatch.setattr(_tune, "_race", race)
+    tuned = tune(tl.LeNet(key=KEY), 64, optax.adam(1e-3), path=tmp_path / "autotune.json")
+    assert len(built) == len(set(built)) == len(races[0]) + 2
+    assert races[1][Plan(2)] is races[0][Plan(2)]
+    assert tuned.plan == Plan(2)

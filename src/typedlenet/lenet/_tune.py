@@ -18,8 +18,9 @@ written leaves the choice in use for this run only, and says so.
 The search is by coordinates: the piece counts with the phases lowering,
 timed in turn, then the best of them against im2col and XLA's convolution at
 that count and, on an accelerator, the seed-literal path (`second_round`). Up
-to 4 candidates, then 3 or 4; each costs a compilation and about 0.5 s of timed
-steps; the winner's compiled step is handed to training.
+to 4 candidates, then 2 or 3 more (the first round's winner is raced again as
+compiled); each costs a compilation and about 0.5 s of timed steps; the
+winner's compiled step is handed to training.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def _race(runs: dict[Plan, Callable[[], Any]], batch: int, budget: float) -> dic
     machine's speed hits all alike), about `budget` s each; the best round."""
     steps = {}
     for plan, run in runs.items():
-        jax.block_until_ready(run())  # compile
+        jax.block_until_ready(run())  # compile (a no-op for a first-round winner)
         start = time.perf_counter()
         jax.block_until_ready(run())
         once = max(time.perf_counter() - start, 1e-6)
@@ -278,12 +279,12 @@ def tune(
         except (KeyError, TypeError, ValueError):
             problem = f"{path} held an unreadable entry"
     start = time.perf_counter()
-    first = _race(
-        {p: _runner(model, p, batch, optimizer) for p in candidates(batch)}, batch, _BUDGET
-    )
+    firsts = {p: _runner(model, p, batch, optimizer) for p in candidates(batch)}
+    first = _race(firsts, batch, _BUDGET)
     best = max(first, key=first.__getitem__)
     others = second_round(best, jax.default_backend())
-    runs = {p: _runner(model, p, batch, optimizer) for p in (best, *others)}
+    # The first round's winner is raced again as it was compiled (one compile fewer).
+    runs = {best: firsts[best]} | {p: _runner(model, p, batch, optimizer) for p in others}
     second = _race(runs, batch, _BUDGET)
     best = max(second, key=second.__getitem__)
     # The winner's step is compiled already: training reuses it (same shapes).
