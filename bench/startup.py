@@ -8,8 +8,12 @@ lowering from the autotune cache first. Times are from the moment the parent
 starts the process (`time.time()` passed along), so interpreter start-up and
 imports count. Workers run in turn, round after round; medians are reported.
 
-typedlenet is measured twice: with an empty autotune cache (its first run on a
-machine, which measures the candidates) and with a warm one (every later run).
+typedlenet is measured twice, with the compilation cache on as `typedlenet train`
+has it: with empty caches (its first run on a machine, which measures the
+lowering candidates and compiles everything) and with warm ones (every later
+run: the choice and the compiled programs read from disk). The positional
+LeNet is measured without a compilation cache (JAX's default) and with a warm
+one, given the same settings.
 
     python bench/startup.py [--rounds N]
 """
@@ -67,6 +71,9 @@ def worker(mode: str, t0: float) -> dict[str, float]:
         import typedlenet as tl
 
         tl.tune_allocator()  # as the command line does, before the backend starts
+        if mode == "typedlenet" or os.environ.get("BENCH_JAX_CACHE"):
+            given = os.environ.get("BENCH_JAX_CACHE")
+            tl.use_compilation_cache(pathlib.Path(given) if given else None)  # as it does too
         optimizer = optax.adam(1e-3)
         if mode == "positional":
             sys.path.insert(0, str(HERE))
@@ -107,10 +114,13 @@ def measure(rounds: int = 3) -> dict[str, dict[str, float]]:
     runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(rounds):
         warm = tempfile.mkdtemp(prefix="typedlenet-bench-cache-")
+        jax_cache = {"BENCH_JAX_CACHE": tempfile.mkdtemp(prefix="typedlenet-bench-xla-")}
         order = [
-            ("typedlenet, empty autotune cache", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
-            ("typedlenet, warm autotune cache", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
+            ("typedlenet, empty caches", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
+            ("typedlenet, warm caches", "typedlenet", {"TYPEDLENET_CACHE_DIR": warm}),
             ("positional equinox", "positional", {}),
+            ("", "positional", jax_cache),  # fills the cache for the next: not reported
+            ("positional equinox, warm JAX compilation cache", "positional", jax_cache),
             ("PyTorch eager, 1 thread", "torch", {"BENCH_TORCH_THREADS": "1"}),
             ("PyTorch eager, 2 threads", "torch", {"BENCH_TORCH_THREADS": "2"}),
         ]
@@ -127,7 +137,8 @@ def measure(rounds: int = 3) -> dict[str, dict[str, float]]:
                 if mode == "torch" and "No module named 'torch'" in done.stderr:
                     continue
                 raise RuntimeError(f"{label}: {done.stderr[-2000:]}")
-            runs.setdefault(label, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
+            if label:
+                runs.setdefault(label, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {
         label: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for label, rs in runs.items()
     }

@@ -41,7 +41,7 @@ from ._ops import (
     where,
 )
 from ._report import register_summary, summary
-from ._runtime import allocator_tuned, tune_allocator
+from ._runtime import allocator_tuned, tune_allocator, use_compilation_cache
 from ._sharding import (
     AxisMapping,
     ShardingError,
@@ -155,6 +155,7 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     # runtime
     "allocator_tuned",
     "tune_allocator",
+    "use_compilation_cache",
     # verification before compute
     "Report",
     "abstract",

@@ -33,7 +33,7 @@ from ._options import (
     rate,
     seed,
 )
-from ._runtime import tune_allocator_if_enabled
+from ._runtime import tune_allocator_if_enabled, use_compilation_cache
 from ._sharding import ShardingError
 from ._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent, train
 from ._verify import verify
@@ -79,6 +79,10 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # step (b=512: 40,000 against 16,000 samples/s when it comes too late).
     malloc_tuned = tune_allocator_if_enabled()
     devices = join_distributed(args, parser)
+    try:  # after joining (it asks JAX for the devices), before anything compiles
+        cache, no_cache = use_compilation_cache()  # no_cache: why not, or a note
+    except ValueError as error:
+        parser.error(str(error))
     dataset = _dataset(args, parser)
     for flag, given, actual in (
         ("--height", args.height, dataset.height),
@@ -123,6 +127,12 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             "allocator: glibc malloc set to keep XLA's scratch buffers (one arena, 1 GiB "
             "thresholds); TYPEDLENET_TUNE_MALLOC=0 keeps glibc's defaults"
         )
+    say(
+        f"compilation cache: {cache}{'; ' + no_cache if no_cache else ''} "
+        "(TYPEDLENET_COMPILATION_CACHE=0 turns it off)"
+        if cache
+        else f"compilation cache: off ({no_cache})"
+    )
     say(
         f"training LeNet on {dataset.name}: {len(dataset.train_labels):,} training and "
         f"{len(dataset.test_labels):,} test images, {args.epochs} epochs, batch {args.batch_size}"

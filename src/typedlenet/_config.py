@@ -6,7 +6,9 @@
   `train()` tune glibc malloc for XLA:CPU (default on; library use never does).
 - `TYPEDLENET_AUTOTUNE`: whether `train()` measures LeNet's lowering choices on
   first use of a shape and caches them (default on; off: the built-in choices).
-- `TYPEDLENET_CACHE_DIR`: where that cache lives (default
+- `TYPEDLENET_COMPILATION_CACHE`: whether `typedlenet train` keeps XLA's
+  compiled programs on disk (default on; `_runtime.use_compilation_cache`).
+- `TYPEDLENET_CACHE_DIR`: where those caches live (default
   `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
 
 The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any

@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import pathlib
-import platform
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +39,8 @@ import jax.numpy as jnp
 
 from .._atomic import replace_file
 from .._config import cache_dir
+from .._machine import machine
+from .._machine import machine_key as _machine_key
 from .._named import NamedArray
 from ._model import LeNet, default_chunks
 
@@ -105,37 +105,6 @@ def _label(plan: Plan) -> str:
     if plan.impl == "reference":
         return "impl=reference"
     return f"chunks={plan.chunks},conv={plan.conv_lowering}"
-
-
-def machine() -> dict[str, Any]:
-    """What the choices depend on: the CPU (model name, family and model numbers:
-    "AMD EPYC" alone names Zen 4 and Zen 5 alike) and its vector extensions, the
-    cores, JAX's version, the device."""
-    fields: dict[str, str] = {}
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields.setdefault(key.strip(), value.strip())
-            if key.strip() == "flags":
-                break
-    except OSError:
-        pass
-    flags = fields.get("flags", "").split()
-    device = jax.devices()[0]
-    return {
-        "cpu": fields.get("model name") or platform.processor() or "unknown",
-        "family": fields.get("cpu family", ""),
-        "model": fields.get("model", ""),
-        "vector": sorted(f for f in flags if f.startswith(("avx", "amx", "sse4", "fma"))),
-        "cores": os.cpu_count(),
-        "jax": jax.__version__,
-        "device": f"{device.platform}:{getattr(device, 'device_kind', '')}",
-        "devices": jax.device_count(),
-    }
-
-
-def _machine_key(info: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def cache_path() -> pathlib.Path:
