@@ -10,13 +10,14 @@ if _FLAG not in os.environ.get("XLA_FLAGS", ""):
 
 # Runs use the built-in lowering choices, and nothing is cached outside the
 # test's own files, unless a test asks (test_tune.py).
-# The cache directory is this process's own, removed when pytest ends. The
+# The cache directory is this run's own (xdist's workers share the controller's),
+# removed when pytest ends. The
 # command, run in-process by most tests, keeps no compiled programs on disk
 # unless a test asks (test_compilation_cache.py).
 os.environ.setdefault("TYPEDLENET_AUTOTUNE", "0")
 os.environ.setdefault("TYPEDLENET_COMPILATION_CACHE", "0")
 _OWN_CACHE = None
-if "TYPEDLENET_CACHE_DIR" not in os.environ:
+if not os.environ.get("TYPEDLENET_CACHE_DIR", "").strip():
     _OWN_CACHE = tempfile.mkdtemp(prefix="typedlenet-tests-")
     os.environ["TYPEDLENET_CACHE_DIR"] = os.path.join(_OWN_CACHE, "cache")
 

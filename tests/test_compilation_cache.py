@@ -116,3 +116,26 @@ def test_the_switch(tmp_path, tiny, monkeypatch):
     assert status == 2
     assert "TYPEDLENET_COMPILATION_CACHE='maybe'" in err and "Traceback" not in err
     assert not (tmp_path / "b").exists()
+
+
+def test_a_directory_given_to_jax_is_left_as_it_is(tmp_path):
+    code = (
+        "import pathlib, typedlenet as tl\n"
+        "path, note = tl.use_compilation_cache(pathlib.Path('elsewhere'))\n"
+        "print(path, repr(note))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "JAX_COMPILATION_CACHE_DIR": str(tmp_path / "given"),
+            "TYPEDLENET_COMPILATION_CACHE": "1",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(tmp_path / "given"), "''"]
+    assert not (tmp_path / "elsewhere").exists()

@@ -60,9 +60,8 @@ def make_step(
     respect to the model's floating arrays (`eqx.filter_value_and_grad`). Not
     jitted here: wrap it in `jax.jit` to train when every leaf of the model and
     the optimizer state is an array (LeNet, the Transformer example), else in
-    `eqx.filter_jit`, which splits the pytree on every call (the Transformer
-    example's b=128 step ran 5-6% slower so); or hand it to `verify` to check
-    it abstractly first.
+    `eqx.filter_jit`, which splits the pytree on every call; or hand it to
+    `verify` to check it abstractly first.
     """
     objective = loss or cross_entropy
 

@@ -168,7 +168,7 @@ def _race(runs: dict[Plan, Callable[[], Any]], batch: int, budget: float) -> dic
     machine's speed hits all alike), about `budget` s each; the best round."""
     steps = {}
     for plan, run in runs.items():
-        jax.block_until_ready(run())  # compile (a no-op for a first-round winner)
+        jax.block_until_ready(run())  # compile (a first-round winner: one more warm step)
         start = time.perf_counter()
         jax.block_until_ready(run())
         once = max(time.perf_counter() - start, 1e-6)
