@@ -8,9 +8,16 @@ import os
 import pathlib
 import tempfile
 
-__all__ = ["TEMPORARY", "replace_file"]
+__all__ = ["TEMPORARY", "make_writable", "replace_file"]
 
 TEMPORARY = ".last-write-"  # prefix of a write in progress, so a stale one can be found
+
+
+def make_writable(directory: pathlib.Path) -> None:
+    """`directory` exists (made if need be) and takes a file; an `OSError` if not."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=directory):
+        pass
 
 
 def replace_file(path: str | pathlib.Path, data: bytes) -> None:

@@ -10,11 +10,10 @@ import io
 import json
 import os
 import pathlib
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from ._atomic import replace_file
+from ._atomic import make_writable, replace_file
 from ._checkpoint import CheckpointError, read_header
 
 __all__ = [
@@ -39,9 +38,7 @@ def writable(name: str) -> None:
         raise CheckpointError("--checkpoint-dir is empty: name a directory")
     directory = pathlib.Path(name)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=directory):
-            pass
+        make_writable(directory)
     except OSError as error:
         raise CheckpointError(
             f"--checkpoint-dir {directory}: cannot write there ({error.strerror or error})"

@@ -25,8 +25,8 @@ import ctypes.util
 import os
 import pathlib
 import sys
-import tempfile
 
+from ._atomic import make_writable
 from ._config import cache_dir, flag, state
 
 __all__ = [
@@ -109,9 +109,7 @@ def use_compilation_cache(directory: pathlib.Path | None = None) -> tuple[pathli
         return pathlib.Path(given), ""
     path = directory or cache_dir() / "xla" / machine_key()
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
+        make_writable(path)
     except OSError as error:
         return None, f"{path} is not writable ({error.strerror or error})"
     dropped = _drop_unreadable(path)
