@@ -26,7 +26,7 @@ from baselines import torch_lenet
 from run import write_section
 
 import typedlenet as tl
-from typedlenet import data
+from typedlenet.train import data
 
 tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
 

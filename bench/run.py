@@ -37,7 +37,7 @@ from startup import measure as startup_times
 
 import typedlenet as tl
 from typedlenet.lenet import tune
-from typedlenet.lenet._tune import machine
+from typedlenet.runtime import machine
 
 tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
 

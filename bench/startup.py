@@ -37,7 +37,7 @@ BATCH = 128
 def worker(mode: str, t0: float) -> dict[str, float]:
     import numpy as np
 
-    from typedlenet import data
+    from typedlenet.train import data
 
     dataset = data.load("mnist-5k")
     x = dataset.train_images.astype(np.float32)[:, None] / 255.0

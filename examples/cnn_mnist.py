@@ -21,7 +21,8 @@ import numpy as np
 import optax
 
 import typedlenet as tl
-from typedlenet import data, nn
+from typedlenet import nn
+from typedlenet.train import data
 
 
 class CNN(eqx.Module):

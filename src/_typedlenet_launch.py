@@ -5,7 +5,7 @@ instant. While JAX and the library are imported, SIGINT or SIGTERM is recorded
 (never raised: an exception raised inside a native module's initialiser or
 callback aborts the process) and the command ends with one line and exit
 128 + signal number once the imports are done; a second signal ends it at once.
-The command itself then stops at its next safe point (`typedlenet._signals`).
+The command itself then stops at its next safe point (`typedlenet.runtime._signals`).
 
 After an interrupted command the process ends with `os._exit`, once stdout and
 stderr are flushed: the interpreter's normal shutdown would tear Python down
@@ -47,8 +47,8 @@ def main() -> int:
     """Run `typedlenet` with signals handled from the start."""
     for s in _SIGNALS:
         signal.signal(s, _on_signal)
-    from typedlenet import _signals
     from typedlenet._cli import main as run
+    from typedlenet.runtime import _signals
 
     # From here on the command's own handlers record signals, for its safe points.
     _signals.install(_received)

@@ -202,7 +202,7 @@ def test_non_named_arguments_are_checked_too():
 
 
 def test_checks_run_at_trace_time_only(monkeypatch):
-    from typedlenet import _annotations
+    from typedlenet._core import annotations as _annotations
 
     calls = []
     original = _annotations._NamedMeta._check

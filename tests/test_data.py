@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from typedlenet import data
+from typedlenet.train import data
 
 
 def write_idx(path, array, code=0x08):

@@ -19,8 +19,9 @@ import pytest
 
 from test_data import make_dataset, write_idx
 from test_train import TINY, cli, metrics
-from typedlenet import _atomic, _checkpoint, _signals
-from typedlenet._checkpoint import read_header
+from typedlenet.runtime import _atomic, _signals
+from typedlenet.train import _checkpoint
+from typedlenet.train._checkpoint import read_header
 
 
 @pytest.fixture(scope="module")
@@ -242,14 +243,14 @@ def test_sizes_that_cannot_fit_in_memory_are_refused_before_allocating():
 def test_running_out_of_memory_anyway_is_one_line(tmp_path, tiny, monkeypatch):
     import jax
 
-    from typedlenet import _cli
+    from typedlenet._cli import train as train_command
 
     def exhausted(*args, **kwargs):
         raise jax.errors.JaxRuntimeError(
             "RESOURCE_EXHAUSTED: Out of memory allocating 102400000000 bytes.\nmore"
         )
 
-    monkeypatch.setattr(_cli, "train", exhausted)
+    monkeypatch.setattr(train_command, "run_training", exhausted)
     status, _, err = cli("train", *TINY, "--data-dir", tiny, "--checkpoint-dir", tmp_path / "r")
     assert status == 1 and "Traceback" not in err
     assert "typedlenet train: error: out of memory (RESOURCE_EXHAUSTED: Out of memory" in err
@@ -257,11 +258,12 @@ def test_running_out_of_memory_anyway_is_one_line(tmp_path, tiny, monkeypatch):
 
 def test_a_bug_inside_the_library_keeps_its_traceback(tmp_path, tiny, monkeypatch):
     from typedlenet import _cli
+    from typedlenet._cli import train as train_command
 
     def broken(*args, **kwargs):
         raise ValueError("an internal bug")
 
-    monkeypatch.setattr(_cli, "train", broken)
+    monkeypatch.setattr(train_command, "run_training", broken)
     with pytest.raises(ValueError, match="an internal bug"):
         _cli.main(["train", *TINY, "--data-dir", str(tiny), "--checkpoint-dir", str(tmp_path)])
 
@@ -367,7 +369,7 @@ def test_a_signal_waits_for_the_next_safe_point():
 
 SECOND_SIGNAL = """
 import os, signal, time
-from typedlenet import _signals
+from typedlenet.runtime import _signals
 with _signals.handled():
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.2)  # waiting for a safe point, as during a long compilation
@@ -450,7 +452,7 @@ def test_datasets_that_cannot_train_are_refused_naming_the_directory(tmp_path, f
 def test_a_diverged_test_loss_keeps_the_checkpoint_and_names_its_epoch(
     tmp_path, tiny, finished, monkeypatch
 ):
-    from typedlenet import _trainer
+    from typedlenet.train import _trainer
 
     run = copy_run(finished, tmp_path / "run")
     before = snapshot(run)

@@ -1,7 +1,7 @@
 """The jaxtyping behaviour typedlenet's annotations rely on, pinned down.
 
 If an upgrade of jaxtyping breaks one of these, the annotation layer
-(`typedlenet._annotations`) must change with it before the upper bound in
+(`typedlenet._core.annotations`) must change with it before the upper bound in
 pyproject.toml is raised.
 """
 

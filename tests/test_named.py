@@ -178,7 +178,7 @@ def test_import_changes_nothing_and_train_tunes_the_allocator_unless_switched_of
 
     linux = "True" if sys.platform.startswith("linux") else "False"
     code = (
-        "import typedlenet, typedlenet._runtime as r; print(typedlenet.allocator_tuned()); "
+        "import typedlenet, typedlenet.runtime as r; print(typedlenet.allocator_tuned()); "
         "print(r.tune_allocator_if_enabled())"
     )
     on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -12,7 +12,7 @@ import pytest
 
 from test_data import make_dataset
 from typedlenet import _cli
-from typedlenet._checkpoint import read_header
+from typedlenet.train._checkpoint import read_header
 
 TINY = ["--dataset", "mnist", "--batch-size", "16", "--no-progress", "--log-interval", "2"]
 

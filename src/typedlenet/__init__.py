@@ -1,65 +1,117 @@
-"""typedlenet: Named Tensor Notation in JAX, with axis names and sizes checked."""
+"""typedlenet: Named Tensor Notation in JAX, with axis names and sizes checked.
 
-# Three parts: the notation (the private modules below), the layers
-# (`typedlenet.nn`) and the seed's model (`typedlenet.lenet`), which are built
-# on the notation and never imported by it.
-from . import lenet, nn
-from ._annotations import Bool, Float, Int, Integer, Num, Shaped, UInt
-from ._checker import constraints
-from ._checking import checks, checks_enabled, set_checks, typechecked
-from ._errors import AxisError, AxisTypeError
-from ._fields import TypedModule, check_fields
-from ._named import NamedArray, named
-from ._nmap import Untagged, nmap, tag, untag
-from ._ops import (
+The parts, each a folder of its own:
+
+- the notation core (`_core/`, re-exported here): `NamedArray`, its operations,
+  annotations, checks, verification before compute, placement by name;
+- `typedlenet.nn`: layers by name;
+- `typedlenet.lenet`: the seed's LeNet, line by line;
+- `typedlenet.check`: the static checker, `trace` and the editor server;
+- `typedlenet.train`: the training application (data, checkpoints, run
+  directories, the `typedlenet train` loop);
+- `typedlenet.runtime`: process tuning (malloc, the compilation cache, the
+  machine's identity, signals).
+
+Importing typedlenet loads the core, `nn`, `lenet` and `runtime` (none of which
+changes anything in the process); the checker and the training application are
+loaded only when used.
+"""
+
+from . import lenet, nn, runtime
+from ._core import (
+    AxisError,
+    AxisMapping,
+    AxisTypeError,
+    Bool,
+    Float,
+    Int,
+    Integer,
+    NamedArray,
+    Names,
+    Num,
+    Report,
+    Shaped,
+    ShardingError,
+    Size,
+    TypedModule,
+    UInt,
+    Untagged,
+    abstract,
+    abstract_arguments,
+    arange,
     argmax,
+    astype,
+    check_fields,
+    checks,
+    checks_enabled,
+    concatenate,
+    constrain,
+    constraints,
+    cross_entropy,
+    data_mesh,
     dot,
     elementwise,
     exp,
     flatten,
     gelu,
+    grad,
     lift,
     log,
     log_softmax,
     logsumexp,
+    make_step,
     max,
     maximum,
     mean,
     min,
     minimum,
+    named,
+    named_sharding,
+    nmap,
     one_hot,
+    pad,
+    partition_spec,
+    register_summary,
+    register_verifier,
     relu,
     rename,
-    sigmoid,
-    softmax,
-    sqrt,
-    sum,
-    tanh,
-    unflatten,
-    unfold,
-    var,
-    where,
-)
-from ._report import register_summary, summary
-from ._runtime import allocator_tuned, tune_allocator, use_compilation_cache
-from ._sharding import (
-    AxisMapping,
-    ShardingError,
-    constrain,
-    data_mesh,
-    named_sharding,
-    partition_spec,
     replicate,
     replicated,
+    scan,
+    set_checks,
     shard,
+    sigmoid,
+    softmax,
+    split,
+    sqrt,
+    stack,
+    sum,
+    summary,
+    symbols,
+    tag,
+    take,
+    tanh,
+    typechecked,
+    unflatten,
+    unfold,
+    untag,
+    value_and_grad,
+    var,
+    verify,
+    vmap,
+    where,
 )
-from ._sizes import Names, Size
-from ._structure import arange, astype, concatenate, pad, split, stack, take
-from ._train import cross_entropy, make_step
-from ._transforms import grad, scan, value_and_grad, vmap
-from ._verify import Report, abstract, abstract_arguments, register_verifier, symbols, verify
 from .lenet import LeNet, LeNetConfig
-from .nn import conv2d, maxpool2d, mlp
+
+# Older spellings, kept working (not in `__all__`): the seed's layers are
+# `typedlenet.nn.conv2d` / `maxpool2d` / `mlp`, the process knobs
+# `typedlenet.runtime.tune_allocator` / `allocator_tuned` / `use_compilation_cache`.
+from .nn import conv2d as conv2d
+from .nn import maxpool2d as maxpool2d
+from .nn import mlp as mlp
+from .runtime import allocator_tuned as allocator_tuned
+from .runtime import tune_allocator as tune_allocator
+from .runtime import use_compilation_cache as use_compilation_cache
 
 __version__ = "0.1.0"
 
@@ -131,14 +183,12 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "AxisError",
     "AxisTypeError",
     "ShardingError",
-    # the layers and the seed's LeNet (also `typedlenet.nn`, `typedlenet.lenet`)
+    # the parts: layers, the seed's LeNet, process tuning
     "lenet",
     "nn",
+    "runtime",
     "LeNet",
     "LeNetConfig",
-    "conv2d",
-    "maxpool2d",
-    "mlp",
     "summary",
     # training
     "cross_entropy",
@@ -152,10 +202,6 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "replicate",
     "replicated",
     "shard",
-    # runtime
-    "allocator_tuned",
-    "tune_allocator",
-    "use_compilation_cache",
     # verification before compute
     "Report",
     "abstract",

@@ -18,13 +18,13 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .. import _ops as ops
-from .._annotations import Float
-from .._checking import typechecked
-from .._eager import compiled_when_eager
-from .._errors import AxisError, located
-from .._fields import TypedModule
-from .._named import NamedArray
+from .._core import ops
+from .._core.annotations import Float
+from .._core.checking import typechecked
+from .._core.eager import compiled_when_eager
+from .._core.errors import AxisError, located
+from .._core.fields import TypedModule
+from .._core.named import NamedArray
 from ..nn import Impl, conv2d, maxpool2d, mlp
 from ..nn._lowering import CONV_LOWERINGS, conv_lowering
 

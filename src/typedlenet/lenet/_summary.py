@@ -7,9 +7,9 @@ import math
 import jax
 import jax.numpy as jnp
 
-from .._checking import typechecked
-from .._named import NamedArray
-from .._report import register_summary, table
+from .._core.checking import typechecked
+from .._core.named import NamedArray
+from .._core.report import register_summary, table
 from ._model import LeNet
 
 __all__ = ["PARAMETERS", "READING_ORDER", "TENSORS", "summary"]

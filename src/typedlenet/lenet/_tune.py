@@ -37,11 +37,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._atomic import replace_file
 from .._config import cache_dir
-from .._machine import machine
-from .._machine import machine_key as _machine_key
-from .._named import NamedArray
+from .._core.named import NamedArray
+from ..runtime._atomic import replace_file
+from ..runtime._machine import machine
+from ..runtime._machine import machine_key as _machine_key
 from ._model import LeNet, default_chunks
 
 __all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "second_round", "tune"]
@@ -189,7 +189,7 @@ def _runner(model: LeNet, plan: Plan, batch: int, optimizer: Any) -> Callable[[]
     """One training step (with `optimizer`) or, with None, one forward pass of
     `model` computed by `plan`, on a batch of zeros (its speed does not depend
     on the values)."""
-    from .._train import make_step  # the generic step, as `typedlenet train` uses
+    from .._core.step import make_step  # the generic step, as `typedlenet train` uses
 
     cfg = model.config
     candidate = plan.apply(model)

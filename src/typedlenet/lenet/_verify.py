@@ -3,19 +3,21 @@ training step, for a symbolic batch, and X^1..X^5 for symbolic height and width.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import optax
 
-from .._errors import AxisError
-from .._named import NamedArray
-from .._train import make_step
-from .._verify import Report, abstract, register_verifier, symbols
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.step import make_step
+from .._core.verify import Report, abstract, register_verifier, symbols
 from ._model import LeNet
 from ._summary import PARAMETERS, READING_ORDER, TENSORS
+
+if TYPE_CHECKING:
+    import optax
 
 __all__ = ["verify_lenet"]
 
@@ -34,7 +36,10 @@ def verify_lenet(
         X0 = abstract(f"batch:{batch} channels:{c1} height:{cfg.height} width:{cfg.width}")
     labels = NamedArray(jax.ShapeDtypeStruct((X0.sizes.get("batch", 1),), jnp.int32), "batch")
     tensors = jax.eval_shape(lambda m, X: m.forward(X), model, X0)
-    optimizer = optimizer or optax.adam(1e-3)
+    if optimizer is None:
+        import optax  # only when no optimizer is given
+
+        optimizer = optax.adam(1e-3)
     step = make_step(optimizer)
 
     def train_step(model: LeNet, X0: NamedArray, labels: NamedArray) -> Any:

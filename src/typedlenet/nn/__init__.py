@@ -9,10 +9,12 @@
 """
 
 from ._attention import MultiHeadAttention, Stacked
-from ._conv import AvgPool, Conv, MaxPool, window_name
+from ._conv import AvgPool, Conv, MaxPool
+from ._conv import window_name as window_name  # kept importable; not in __all__
 from ._init import init, ones, zeros
 from ._linear import MLP, Dropout, Embedding, LayerNorm, Linear
-from ._seed import Impl, conv2d, maxpool2d, mlp
+from ._seed import Impl as Impl  # kept importable; not in __all__
+from ._seed import conv2d, maxpool2d, mlp
 
 __all__ = [
     "MLP",
@@ -20,7 +22,6 @@ __all__ = [
     "Conv",
     "Dropout",
     "Embedding",
-    "Impl",
     "LayerNorm",
     "Linear",
     "MaxPool",
@@ -31,6 +32,5 @@ __all__ = [
     "maxpool2d",
     "mlp",
     "ones",
-    "window_name",
     "zeros",
 ]

@@ -11,11 +11,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .. import _ops as ops
-from .._errors import AxisError
-from .._named import NamedArray
-from .._sizes import as_names, size
-from .._transforms import scan
+from .._core import ops
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.sizes import as_names, size
+from .._core.transforms import scan
 from ._checks import expect_axes, free
 from ._init import init, parse
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import AxisError
-from .._named import NamedArray
-from .._sizes import clash
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.sizes import clash
 
 __all__ = ["expect_axes", "free", "per_axis", "primed"]
 

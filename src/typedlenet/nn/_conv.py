@@ -17,11 +17,11 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from .. import _ops as ops
-from .._errors import AxisError
-from .._named import NamedArray
-from .._sizes import as_names, fmt, holds
-from .._structure import pad
+from .._core import ops
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.sizes import as_names, fmt, holds
+from .._core.structure import pad
 from ._checks import expect_axes, free, per_axis, primed
 from ._init import init, parse
 

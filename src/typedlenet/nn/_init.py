@@ -8,9 +8,9 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 
-from .._errors import AxisError
-from .._named import NamedArray
-from .._sizes import as_names, size
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.sizes import as_names, size
 
 __all__ = ["init", "ones", "parse", "zeros"]
 

@@ -8,10 +8,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .. import _ops as ops
-from .._errors import AxisError
-from .._named import NamedArray
-from .._structure import take
+from .._core import ops
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.structure import take
 from ._checks import expect_axes, free, primed
 from ._init import init, ones, parse, zeros
 

@@ -17,13 +17,13 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 
-from .. import _ops as ops
-from .._annotations import Float
-from .._checker import constraints
-from .._checking import typechecked
-from .._errors import AxisError
-from .._named import NamedArray
-from .._sizes import Size, clash, divides, fmt, holds, size
+from .._core import ops
+from .._core.annotations import Float
+from .._core.checking import typechecked
+from .._core.constraints import constraints
+from .._core.errors import AxisError
+from .._core.named import NamedArray
+from .._core.sizes import Size, clash, divides, fmt, holds, size
 from ._lowering import conv2d_chwn, max_pool
 
 __all__ = ["conv2d", "maxpool2d", "mlp"]

@@ -1,0 +1,132 @@
+"""Checked functions: `typechecked`, and the switch that turns checks off."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import threading
+import typing
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import beartype
+import jaxtyping
+from beartype.roar import BeartypeCallHintViolation
+
+from .._config import state
+from .diagnose import explain_arguments, explain_call, explain_return
+from .errors import AxisTypeError
+from .fields import field_bindings, has_typed_fields
+
+__all__ = ["checks", "checks_enabled", "set_checks", "typechecked"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def checks_enabled() -> bool:
+    """Whether checked functions check their annotations when called."""
+    return state.checks
+
+
+def set_checks(enabled: bool) -> bool:
+    """Turn annotation checks on or off for the whole process; return the old setting.
+
+    The default is on, or off when the environment variable `TYPEDLENET_CHECKS`
+    is `0`, `false`, `off` or `no` at import time. Under `jax.jit` the checks run
+    while tracing only, so a compiled function costs the same either way.
+    """
+    previous, state.checks = state.checks, bool(enabled)
+    return previous
+
+
+@contextlib.contextmanager
+def checks(enabled: bool) -> Iterator[None]:
+    """Context manager: annotation checks on (`True`) or off (`False`) inside."""
+    previous = set_checks(enabled)
+    try:
+        yield
+    finally:
+        set_checks(previous)
+
+
+_calls = threading.local()
+
+
+def typechecked(fn: _F) -> _F:
+    """Check `fn`'s annotations on every call (jaxtyping's memo, beartype's check).
+
+    Named-axis annotations (`Float[NamedArray, "..."]`) and any other
+    annotation beartype understands are enforced; a violation raises
+    `AxisTypeError` whose first line names the function, the argument (or the
+    return value), the axis and both sizes. `set_checks(False)` skips the check.
+    """
+
+    @functools.wraps(fn)
+    def body(*args: Any, **kwargs: Any) -> Any:
+        state = _calls.stack[-1]
+        state["phase"] = "body"
+        out = fn(*args, **kwargs)
+        state["phase"] = "return"
+        state["out"] = out
+        return out
+
+    checked: list[Callable[..., Any]] = []
+
+    def build() -> Callable[..., Any]:
+        # Annotations are resolved in `fn`'s module on first use, so that they
+        # may name things defined after `fn` (and `from __future__ import
+        # annotations` is fine).
+        body.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+        body.__annotations__ = inspect.get_annotations(fn, eval_str=True)
+        checked.append(jaxtyping.jaxtyped(typechecker=beartype.beartype)(body))
+        return checked[0]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not state.checks:
+            return fn(*args, **kwargs)
+        check = checked[0] if checked else build()
+        if args and has_typed_fields(args[0]):
+            return _method(fn, check, args, kwargs)
+        return _checked_call(fn, check, args, kwargs)
+
+    wrapper.__typedlenet_unchecked__ = fn  # type: ignore[attr-defined]
+    return typing.cast(_F, wrapper)
+
+
+def _method(
+    fn: Callable[..., Any], check: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+) -> Any:
+    """A checked method of a module with typed fields: its arguments and return
+    value are checked against the sizes the fields bind, then as any call."""
+    fields = field_bindings(args[0])
+    memo = dict(fields)
+    found, arguments = explain_arguments(fn, args, kwargs, memo)
+    if found is not None:
+        raise found
+    out = _checked_call(fn, check, args, kwargs, fields)
+    found = explain_return(fn, out, memo, arguments)
+    if found is not None:
+        raise found
+    return out
+
+
+def _checked_call(
+    fn: Callable[..., Any],
+    check: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Any,
+    fields: dict[str, tuple[Any, str]] | None = None,
+) -> Any:
+    stack = _calls.__dict__.setdefault("stack", [])
+    state: dict[str, Any] = {"phase": "arguments"}
+    stack.append(state)
+    try:
+        return check(*args, **kwargs)
+    except (jaxtyping.TypeCheckError, BeartypeCallHintViolation) as error:
+        if state["phase"] == "body" or isinstance(error, AxisTypeError):
+            raise
+        raise explain_call(fn, args, kwargs, state, error, fields) from None
+    finally:
+        stack.pop()

@@ -1,0 +1,272 @@
+"""The notation's operations, by name and lifted over every axis they do not name.
+
+Each function here is one operation of *Named Tensor Notation*: elementwise
+functions broadcast by name, contraction `a ·_over b`, reductions, softmax;
+renaming, flattening and unfolding live in `_reshape` and are re-exported here.
+None of them cares how the axes are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from .annotations import Bool, Int, Integer, Shaped
+from .checking import typechecked
+from .errors import AxisError
+from .named import NamedArray, broadcast
+from .reshape import flatten, rename, unflatten, unfold
+from .sizes import Names, Size, as_names, clash
+from .sizes import size as _size
+
+__all__ = [
+    "argmax",
+    "dot",
+    "elementwise",
+    "exp",
+    "flatten",
+    "lift",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "one_hot",
+    "relu",
+    "rename",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "sum",
+    "tanh",
+    "unflatten",
+    "unfold",
+    "where",
+]
+
+
+def _axes(
+    x: NamedArray, over: Names | None, op: str, argument: str = "x"
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The names in `over` (all of `x`'s when None) and where `x` stores them."""
+    names = x.names if over is None else as_names(over, argument="over")
+    if len(set(names)) != len(names):
+        raise AxisError(f"{op}: `over` names an axis twice: {names!r}", op=op)
+    return names, tuple(x.position(n, op=op, argument=argument) for n in names)
+
+
+# --- elementwise ----------------------------------------------------------------
+
+
+def _elementwise(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> NamedArray:
+    name = getattr(fn, "__name__", "elementwise")
+    datas, names = broadcast(args, f"`{name}`", [f"argument {i}" for i in range(len(args))])
+    out = fn(*datas, **kwargs)
+    if jnp.ndim(out) != len(names):
+        raise AxisError(
+            f"`{name}` changed the shape from {names!r}: only elementwise functions lift "
+            "this way; give a function the axes it works on with "
+            '`tl.nmap(f)(x.untag("axis"))`',
+            op=name,
+        )
+    return NamedArray(out, names)
+
+
+@typechecked
+def elementwise(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Shaped[NamedArray, "..."]:
+    """`fn` applied elementwise to `args` (NamedArrays or scalars), broadcast by name.
+
+    The result has the union of the arguments' axes; an axis they share must
+    have one size. `fn` is any elementwise `jnp`/`jax.nn`/`lax` function;
+    `kwargs` are passed to it as they are (`approximate=False`).
+    """
+    return _elementwise(fn, args, kwargs)
+
+
+@typechecked
+def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
+    """Lift an elementwise function of positional arrays to one of NamedArrays.
+
+    `lift(jnp.tanh)(x)` has `x`'s axes; `lift(jnp.maximum)(x, y)` broadcasts `x`
+    and `y` by name; keyword arguments go to `fn` unchanged
+    (`lift(jax.nn.gelu)(x, approximate=False)`). This is the notation's rule
+    that a function of scalars applies at every position of the axes it does
+    not name. For a function that is not elementwise (`cumsum`, `sort`, a norm),
+    use `nmap` with `untag`.
+    """
+
+    def lifted(*args: Any, **kwargs: Any) -> NamedArray:
+        return _elementwise(fn, args, kwargs)
+
+    lifted.__name__ = lifted.__qualname__ = getattr(fn, "__name__", "lifted")
+    lifted.__doc__ = f"`{lifted.__name__}` applied elementwise, broadcast by name."
+    return lifted
+
+
+relu = lift(jax.nn.relu)
+exp = lift(jnp.exp)
+log = lift(jnp.log)
+tanh = lift(jnp.tanh)
+sigmoid = lift(jax.nn.sigmoid)
+sqrt = lift(jnp.sqrt)
+gelu = lift(jax.nn.gelu)
+maximum = lift(jnp.maximum)
+minimum = lift(jnp.minimum)
+
+
+@typechecked
+def where(condition: Bool[NamedArray, "..."], x: Any, y: Any) -> Shaped[NamedArray, "..."]:
+    """`x` where `condition` holds, else `y`; all three broadcast by name."""
+    return elementwise(jnp.where, condition, x, y)
+
+
+# --- contraction ----------------------------------------------------------------
+
+
+@typechecked
+def dot(
+    a: Shaped[NamedArray, "..."], b: Shaped[NamedArray, "..."], over: Names
+) -> Shaped[NamedArray, "..."]:
+    """Contraction `a ·_over b`: the elementwise product, summed over `over`.
+
+    Every axis in `over` must be an axis of both. Axes shared but not in `over`
+    are kept (a batch of products); the others are the outer product's.
+    """
+    names, a_pos = _axes(a, over, "dot", "a")
+    b_pos = tuple(b.position(n, op="dot", argument="b") for n in names)
+    for name in a.names:
+        if name in b.names and a.size_of(name) != b.size_of(name):
+            raise clash("dot", name, a.size_of(name), "`a`", b.size_of(name), "`b`", argument="b")
+    kept = [n for n in a.names if n in b.names and n not in names]
+    a_only = [n for n in a.names if n not in b.names]
+    b_only = [n for n in b.names if n not in a.names]
+    dtype = jnp.promote_types(a.dtype, b.dtype)
+    out = lax.dot_general(
+        a.data.astype(dtype),
+        b.data.astype(dtype),
+        (
+            (a_pos, b_pos),
+            (tuple(a.names.index(n) for n in kept), tuple(b.names.index(n) for n in kept)),
+        ),
+    )
+    return NamedArray(out, tuple(kept + a_only + b_only))
+
+
+# --- reductions -----------------------------------------------------------------
+
+
+def _reduce(fn: Callable[..., Any], x: NamedArray, over: Names | None, op: str) -> NamedArray:
+    names, pos = _axes(x, over, op)
+    if op in ("max", "min", "argmax"):
+        _nonempty(x, names, op)
+    return NamedArray(fn(x.data, axis=pos), tuple(n for n in x.names if n not in names))
+
+
+def _nonempty(x: NamedArray, names: tuple[str, ...], op: str) -> None:
+    for name in names:
+        if x.size_of(name) == 0:
+            raise AxisError(
+                f"{op}: axis `{name}` has no positions, so it has no {op}",
+                op=op,
+                axis=name,
+                actual=0,
+            )
+
+
+@typechecked
+def sum(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """`sum_over x`: the sum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.sum, x, over, "sum")
+
+
+@typechecked
+def mean(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The mean over the axes `over` (all axes when None)."""
+    return _reduce(jnp.mean, x, over, "mean")
+
+
+@typechecked
+def max(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """`max_over x`: the maximum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.max, x, over, "max")
+
+
+@typechecked
+def min(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The minimum over the axes `over` (all axes when None)."""
+    return _reduce(jnp.min, x, over, "min")
+
+
+@typechecked
+def logsumexp(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """`log sum_over exp x`, computed stably."""
+    return _reduce(jax.nn.logsumexp, x, over, "logsumexp")
+
+
+@typechecked
+def var(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
+    """The variance over the axes `over`: `mean_over (x - mean_over x)²`."""
+    return _reduce(jnp.var, x, over, "var")
+
+
+@typechecked
+def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
+    """The position of the largest element along `axis`; the axis goes."""
+    names, positions = _axes(x, axis, "argmax")
+    if len(names) != 1:
+        raise AxisError(
+            f"argmax: `axis` must name exactly one axis, got {axis!r}",
+            op="argmax",
+            argument="axis",
+            actual=axis,
+        )
+    _nonempty(x, names, "argmax")
+    pos = positions[0]
+    return NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
+
+
+@typechecked
+def one_hot(
+    labels: Integer[NamedArray, "..."], axis: str, size: Size, dtype: Any = jnp.float32
+) -> Shaped[NamedArray, "..."]:
+    """`1` where a new axis `axis` (of `size` positions) equals `labels`, else `0`.
+
+    Labels of any integer type (MNIST's `uint8` included); a label outside
+    `[0, size)` gives a row of zeros.
+    """
+    (axis,) = as_names([axis], argument="axis", op="one_hot")
+    n = _size(size, op="one_hot", argument="size")
+    if axis in labels.names:
+        raise AxisError(
+            f"one_hot: `axis` (={axis!r}) collides with an axis of `labels`",
+            op="one_hot",
+            argument="axis",
+            axis=axis,
+        )
+    # Positions in a type that holds `n`: uint8 labels against 300 classes must not wrap.
+    wide = labels.dtype if jnp.iinfo(labels.dtype).bits >= 32 else jnp.int32
+    positions = lax.broadcasted_iota(wide, (*labels.shape, n), labels.ndim)
+    hot = labels.data.astype(wide)[..., None] == positions
+    return NamedArray(hot.astype(dtype), (*labels.names, axis))
+
+
+@typechecked
+def softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
+    """`softmax_over x = exp x / sum_over exp x`; the axes are unchanged."""
+    return NamedArray(jax.nn.softmax(x.data, axis=_axes(x, over, "softmax")[1]), x.names)
+
+
+@typechecked
+def log_softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
+    """`log softmax_over x = x - logsumexp_over x`, computed stably."""
+    pos = _axes(x, over, "log_softmax")[1]
+    return NamedArray(jax.nn.log_softmax(x.data, axis=pos), x.names)

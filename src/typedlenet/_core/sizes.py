@@ -1,0 +1,228 @@
+"""Axis sizes and axis names: what each may be, and the errors when they are not.
+
+A size is a Python or numpy integer, or one of JAX's symbolic sizes (from
+`tl.symbols` or `jax.export.symbolic_shape`), so that a program verified for a
+symbolic batch, kernel or class count runs the same checks as a concrete one.
+A comparison of symbolic sizes that JAX cannot decide becomes an `AxisError`
+naming the operation, the axis and the constraint that would decide it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import jax
+import numpy as np
+from jax import export
+
+from .errors import AxisError
+
+__all__ = [
+    "NAME_RULE",
+    "Names",
+    "Size",
+    "as_names",
+    "check_unique",
+    "clash",
+    "divides",
+    "equal",
+    "fmt",
+    "holds",
+    "is_size",
+    "name_problem",
+    "size",
+]
+
+Names = str | Sequence[str]
+"""Axis names: a space-separated string (`"batch height"`) or a sequence of strings."""
+
+
+def is_size(value: Any) -> bool:
+    """Whether `value` is an integer (not a bool) or a JAX symbolic size."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, np.integer)) or export.is_symbolic_dim(value)
+
+
+class _SizeMeta(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return is_size(obj)
+
+
+if TYPE_CHECKING:
+    Size = int | Any
+else:
+
+    class Size(metaclass=_SizeMeta):
+        """An axis size: an `int`, a numpy integer, or a JAX symbolic size.
+
+        Usable in annotations (`size: Size`) and with `isinstance`.
+        """
+
+
+def fmt(value: Any) -> str:
+    """A size as text, parenthesised when it is a symbolic sum (`(2*m - 3)`), so
+    that it reads correctly inside a larger expression."""
+    text = str(value)
+    if export.is_symbolic_dim(value) and (" " in text or "*" in text):
+        return f"({text})"
+    return text
+
+
+def holds(
+    test: Callable[[], Any], claim: str, *, op: str, argument: str | None, axis: str | None
+) -> bool:
+    """Whether `test()` (a comparison of sizes) holds.
+
+    Concrete sizes decide it at once; symbolic ones when JAX can prove it either
+    way. Otherwise an `AxisError` names the operation, the axis, and `claim`, the
+    constraint that would decide it.
+    """
+    try:
+        return bool(test())
+    except jax.errors.InconclusiveDimensionOperation:
+        raise _undecided(claim, claim, op, argument, axis) from None
+
+
+def _undecided(claim: str, constraint: str, op: str, argument: str | None, axis: str | None):
+    return AxisError(
+        f"{op}: cannot prove that {claim}"
+        + (f" (axis `{axis}`)" if axis else "")
+        + f"; add a constraint such as `{constraint}`",
+        op=op,
+        argument=argument,
+        axis=axis,
+        expected=constraint,
+    )
+
+
+def equal(a: Any, b: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
+    """Whether sizes `a` and `b` are equal; JAX says `==` is False whenever it
+    cannot prove equality, so a difference that is not a constant is undecided,
+    an `AxisError` asking for the constraint `a == b`."""
+    if a == b:
+        return True
+    if isinstance(a - b, int):
+        return False
+    raise _undecided(f"{fmt(a)} == {fmt(b)}", f"{a} == {b}", op, argument, axis)
+
+
+def divides(k: Any, n: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
+    """Whether `k` divides `n`, for sizes; undecided (symbolic, not provable either
+    way) is an `AxisError` asking for the constraint `mod(n, k) == 0`."""
+    rest = n % k
+    if isinstance(rest, int):
+        return rest == 0
+    if rest == 0:
+        return True
+    raise _undecided(f"{fmt(k)} divides {fmt(n)}", f"mod({n}, {k}) == 0", op, argument, axis)
+
+
+def size(value: Any, *, op: str, argument: str, minimum: int = 1) -> Any:
+    """`value` checked as a size of at least `minimum`: an int for integer types,
+    the symbol itself for a symbolic size; a `TypeError` or `AxisError` naming
+    `argument` otherwise."""
+    if not is_size(value):
+        raise TypeError(
+            f"{op}: `{argument}` must be an integer or a symbolic size, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    if isinstance(value, (int, np.integer)):
+        value = int(value)
+    if not holds(
+        lambda: value >= minimum, f"{fmt(value)} >= {minimum}", op=op, argument=argument, axis=None
+    ):
+        raise AxisError(
+            f"{op}: `{argument}` (={value}) must be at least {minimum}",
+            op=op,
+            argument=argument,
+            expected=f">= {minimum}",
+            actual=value,
+        )
+    return value
+
+
+def clash(
+    op: str,
+    axis: str,
+    first: Any,
+    first_in: str,
+    second: Any,
+    second_in: str,
+    *,
+    argument: str | None = None,
+) -> AxisError:
+    """The error for axis `axis` met with two sizes: `first` in `first_in` and
+    `second` in `second_in`."""
+    return AxisError(
+        f"{op}: axis `{axis}` has size {first} in {first_in} and {second} in {second_in}",
+        op=op,
+        argument=argument if argument is not None else second_in,
+        axis=axis,
+        expected=first,
+        actual=second,
+    )
+
+
+NAME_RULE = (
+    "an axis name is a non-empty string with no whitespace and no `:`, that does "
+    "not start with a digit and is not `_` or `...`"
+)
+
+
+@functools.cache
+def name_problem(name: str) -> str | None:
+    """What makes `name` unfit as an axis name (see `NAME_RULE`), or None."""
+    if not name:
+        return "is empty"
+    if any(c.isspace() for c in name):
+        return "contains whitespace"
+    if ":" in name:
+        return "contains `:`, which annotations read as `name:size`"
+    if name[0].isdigit():
+        return "starts with a digit, which annotations read as a size"
+    if name in ("_", "..."):
+        return "is reserved by the annotation language"
+    return None
+
+
+def as_names(names: Names, *, argument: str = "names", op: str = "named") -> tuple[str, ...]:
+    """Normalise `names` to a tuple of strings; a string is split on whitespace.
+
+    Each name must follow the grammar of annotations (`NAME_RULE`): an axis
+    named `3` or `two words` would be read back as something else.
+    """
+    if isinstance(names, str):
+        out = tuple(names.split())
+    else:
+        try:
+            out = tuple(names)
+        except TypeError:
+            raise TypeError(
+                f"`{argument}` must be a string or a sequence of strings, got {names!r}"
+            ) from None
+    for name in out:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"`{argument}` must hold strings only, got {name!r} "
+                f"({type(name).__name__}) in {out!r}"
+            )
+        problem = name_problem(name)
+        if problem is not None:
+            raise AxisError(
+                f"{op}: the axis name {name!r} in `{argument}` {problem}; {NAME_RULE}",
+                op=op,
+                argument=argument,
+                axis=name,
+            )
+    return out
+
+
+def check_unique(names: tuple[str, ...], op: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise AxisError(f"{op}: axis `{name}` appears twice in {names!r}", op=op, axis=name)
+        seen.add(name)

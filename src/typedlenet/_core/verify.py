@@ -1,0 +1,208 @@
+"""Static shape verification: run a model, or any named-tensor function, abstractly.
+
+`verify` evaluates with `jax.eval_shape`: no FLOPs are spent and no buffer of
+the data's size is allocated, yet every named-axis check runs, so a mismatch
+fails here, before compute, with the same error it would raise at run time.
+Sizes may be symbols (`jax.export.symbolic_shape`): a model verified for the
+batch size `b` holds for every batch size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jax import export
+
+from .annotations import _NamedMeta, _parse_spec
+from .fields import field_bindings
+from .named import NamedArray
+from .report import table
+
+__all__ = [
+    "Report",
+    "abstract",
+    "abstract_arguments",
+    "register_verifier",
+    "symbols",
+    "verify",
+]
+
+_DTYPES = {"Float": jnp.float32, "Shaped": jnp.float32, "Num": jnp.float32, "Int": jnp.int32}
+_DTYPES |= {"Integer": jnp.int32, "UInt": jnp.uint32}
+
+
+def symbols(names: str | Sequence[str], *, constraints: Sequence[str] = ()) -> dict[str, Any]:
+    """Symbolic sizes, one per name, in one scope (so they combine): `{"b": b, ...}`.
+
+    `constraints` are JAX's, e.g. `("h >= 5",)`.
+    """
+    names = names.split() if isinstance(names, str) else list(names)
+    if not names:
+        return {}
+    dims = export.symbolic_shape(", ".join(names), constraints=tuple(constraints))
+    return dict(zip(names, dims))
+
+
+def abstract(
+    spec: str, dtype: Any = jnp.float32, *, sizes: Mapping[str, Any] | None = None
+) -> NamedArray:
+    """An abstract NamedArray (a shape and a dtype, no data) for `"name:size ..."`.
+
+    Each size is an integer or a symbol: a name looked up in `sizes` (say, from
+    `symbols`), or a fresh symbolic size of that name.
+    """
+    parsed = _parse_spec(spec)
+    if parsed.ellipsis:
+        raise ValueError(f'abstract: "{spec}" has `...`; name every axis of an input')
+    sizes = dict(sizes or {})
+    fresh = [d for d in parsed.symbols if not d.isdigit() and d not in sizes]
+    sizes.update(symbols(fresh))
+    shape = [int(d) if d.isdigit() else sizes[d] for d in parsed.symbols]
+    return NamedArray(jax.ShapeDtypeStruct(tuple(shape), dtype), parsed.names)
+
+
+def abstract_arguments(
+    fn: Callable[..., Any],
+    *,
+    constraints: Sequence[str] = (),
+    known: Mapping[str, Any] | None = None,
+) -> dict[str, NamedArray]:
+    """Abstract inputs for `fn` read off its named annotations, symbols shared.
+
+    `Float[NamedArray, "batch:b height:28"]` gives an input whose `batch` is the
+    symbol `b` and whose `height` is 28. Symbols in `known` (a module's field
+    bindings, say) take the sizes given there.
+    """
+    known = dict(known or {})
+    hints = inspect.get_annotations(inspect.unwrap(fn), eval_str=True)
+    specs = {
+        name: hint
+        for name, hint in hints.items()
+        if name != "return" and isinstance(hint, _NamedMeta)
+    }
+    names = {
+        d
+        for hint in specs.values()
+        for d in hint._spec.symbols
+        if not d.isdigit() and d.isidentifier() and d not in known
+    }
+    sizes = {**symbols(sorted(names), constraints=constraints), **known}
+    return {
+        name: abstract(hint._spec.text, _DTYPES.get(hint._kind, jnp.bool_), sizes=sizes)
+        for name, hint in specs.items()
+    }
+
+
+@dataclasses.dataclass
+class Report:
+    """What an abstract run found: each tensor's named sizes, the parameters, notes."""
+
+    title: str
+    tensors: list[tuple[str, str, Any]] = dataclasses.field(default_factory=list)
+    parameters: list[tuple[str, NamedArray]] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    order: Sequence[str] = ()  # axes listed first, in this order
+
+    def tensor(self, label: str) -> Any:
+        """The abstract value of the tensor labelled `label` (`"X^5"`, `"output"`)."""
+        for name, _, value in self.tensors:
+            if name == label:
+                return value
+        raise KeyError(
+            f"the report has no tensor {label!r} (it has {[t[0] for t in self.tensors]})"
+        )
+
+    def __str__(self) -> str:
+        rows = [("tensor", "equation", "named sizes")]
+        rows += [(label, eq, _describe(value, self.order)) for label, eq, value in self.tensors]
+        lines = [self.title, "", *table(rows)]
+        if self.parameters:
+            prows = [("parameter", "named shape", "count")]
+            total = 0
+            for label, p in self.parameters:
+                count = math.prod(p.shape)
+                total += count
+                prows.append((label, _describe(p, self.order), f"{count:,}"))
+            prows.append(("total", "", f"{total:,}"))
+            lines += ["", *table(prows)]
+        if self.notes:
+            lines += ["", *self.notes]
+        return "\n".join(lines)
+
+
+def _describe(value: Any, order: Sequence[str] = ()) -> str:
+    """`value`'s named sizes, axes listed in `order` first (storage order means
+    nothing, so a report may choose a reading order), the rest as stored."""
+    if isinstance(value, NamedArray):
+        dtype = str(value.dtype)
+        sizes = value.sizes
+        listed = [n for n in order if n in sizes] + [n for n in sizes if n not in order]
+        axes = ", ".join(f"{n}:{sizes[n]}" for n in listed)
+        return f"{axes} ({dtype})" if axes else f"scalar ({dtype})"
+    if hasattr(value, "shape"):
+        return (
+            f"positional {tuple(value.shape)} ({value.dtype})"
+            if value.shape
+            else (f"scalar ({value.dtype})")
+        )
+    return repr(value)
+
+
+_VERIFIERS: dict[type, Callable[..., Report]] = {}
+
+
+def register_verifier(cls: type) -> Callable[[Callable[..., Report]], Callable[..., Report]]:
+    """Decorator: `verify(model)` for an instance of `cls` calls the decorated
+    `fn(model, **options)`, which reports on the model as a whole (LeNet's
+    forward pass and training step, say)."""
+
+    def register(fn: Callable[..., Report]) -> Callable[..., Report]:
+        _VERIFIERS[cls] = fn
+        return fn
+
+    return register
+
+
+def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
+    """Verify `target` abstractly and report the named sizes of what it computes.
+
+    - `verify(fn, *args)` for any function or callable module: its outputs for
+      `args` (concrete or abstract); with no `args`, inputs are read off the
+      named annotations of `fn` (of `module.__call__` for a module), symbols
+      shared, with JAX `constraints=(...)`.
+    - `verify(model)` for a model with a registered verifier (`LeNet`): that
+      verifier's report (LeNet's: its forward pass and whole training step for
+      a symbolic batch; see `typedlenet.lenet`).
+
+    A mismatch raises the error the run would raise (an `AxisError`), labelled
+    with the model line where it happened.
+    """
+    for cls in type(target).__mro__:
+        if cls in _VERIFIERS and not args:
+            return _VERIFIERS[cls](target, **kwargs)
+    constraints = kwargs.pop("constraints", ())
+    if not args and not kwargs:
+        annotated: Callable[..., Any] = target
+        known: dict[str, Any] = {}
+        if isinstance(target, eqx.Module):
+            annotated = type(target).__call__
+            known = {k: size for k, (size, _) in field_bindings(target).items()}
+        kwargs = abstract_arguments(annotated, constraints=constraints, known=known)
+    call = typing.cast(Callable[..., Any], target)
+    out = eqx.filter_eval_shape(call, *args, **kwargs)
+    name = getattr(target, "__qualname__", type(target).__name__)
+    leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, NamedArray))
+    report = Report(f"{name}: verified abstractly (jax.eval_shape; no FLOPs)")
+    report.tensors += [("input", name_, value) for name_, value in kwargs.items()]
+    report.tensors += [
+        (f"output {i}" if len(leaves) > 1 else "output", "", leaf) for i, leaf in enumerate(leaves)
+    ]
+    return report

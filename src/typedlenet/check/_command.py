@@ -1,0 +1,69 @@
+"""`typedlenet check PATH...` and `typedlenet trace FILE::FUNCTION`: the checker
+on users' files, configured by `[tool.typedlenet]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import tomllib
+from typing import Any
+
+from ._checker import CheckError, expand, run_check
+from ._output import render
+from ._tracer import trace_target
+
+__all__ = ["check_paths", "config", "trace"]
+
+
+def config(start: pathlib.Path | None = None) -> dict[str, Any]:
+    """`[tool.typedlenet]` of the pyproject.toml in the working directory (or
+    `start`): `paths`, `exclude` (glob patterns) and `constraints`."""
+    path = (start or pathlib.Path.cwd()) / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        table = tomllib.loads(path.read_text()).get("tool", {}).get("typedlenet", {})
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise CheckError(f"{path}: cannot read [tool.typedlenet]: {error}") from None
+    for key in ("paths", "exclude", "constraints"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CheckError(f"{path}: [tool.typedlenet] {key} must be a list of strings")
+    unknown = set(table) - {"paths", "exclude", "constraints"}
+    if unknown:
+        raise CheckError(f"{path}: [tool.typedlenet] has unknown keys {sorted(unknown)}")
+    return table
+
+
+def check_paths(args: argparse.Namespace, paths: list[str], settings: dict[str, Any]) -> int:
+    """Run the checker on `paths`; print the report; 0 clean, 1 errors, 2 unusable."""
+    exclude = [*settings.get("exclude", []), *args.exclude]
+    claims = [*settings.get("constraints", []), *args.constraint]
+    try:
+        diagnostics, count = run_check(paths, exclude=exclude, extra=claims)
+        files = len(expand(paths, exclude))
+    except CheckError as error:
+        print(f"typedlenet check: error: {error}", file=sys.stderr)
+        return 2
+    print(render(args.format, diagnostics, count, files))
+    return 1 if diagnostics else 0
+
+
+def trace(args: argparse.Namespace) -> int:
+    """Print every tensor of one function by source line; 2 when it cannot run."""
+    text, _, name = args.target.partition("::")
+    if not name:
+        print("typedlenet trace: error: give FILE.py::FUNCTION", file=sys.stderr)
+        return 2
+    try:
+        rows, error = trace_target(pathlib.Path(text), name, args.constraint)
+    except CheckError as problem:
+        print(f"typedlenet trace: error: {problem}", file=sys.stderr)
+        return 2
+    for path, line, label, shape in rows:
+        print(f"{path}:{line}: {label}: {shape}")
+    if error is not None:
+        print(f"{error.path}:{error.line}:{error.col + 1}: error: {error.message} [{error.rule}]")
+        return 1
+    return 0

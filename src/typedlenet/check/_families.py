@@ -1,0 +1,91 @@
+"""The sizes for which a checked function is well-typed, when JAX cannot decide
+it for every size: a search over concrete sizes of one symbol at a time.
+
+A pool, a strided unfold or an unflatten asks that a size divide another; for
+a free symbol `h` JAX cannot prove `2 divides h - 4`. Checking `h = 1, 2, ...`
+(the other symbols left symbolic, the declared constraints respected) finds
+the family of sizes that type-check (`h = 4m + 12`) and the smallest size
+that does not, which a constraint admitting it would let through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .._core.errors import AxisError
+
+__all__ = ["family", "search"]
+
+WINDOW = 64  # sizes tried per symbol
+
+
+def _admits(claims: tuple[str, ...], symbol: str, value: int) -> bool:
+    """Whether the declared constraints that mention only `symbol` admit `value`."""
+    for claim in claims:
+        words = set(re.findall(r"[A-Za-z_]\w*", claim)) - {"mod", "floordiv", "max", "min"}
+        if words == {symbol}:
+            text = claim.replace(symbol, str(value))
+            text = re.sub(r"mod\(([^,]+),([^)]+)\)", r"((\1) % (\2))", text)
+            text = re.sub(r"floordiv\(([^,]+),([^)]+)\)", r"((\1) // (\2))", text)
+            try:
+                if not eval(text, {"__builtins__": {}}, {}):
+                    return False
+            except Exception:  # a claim this search cannot read: do not filter on it
+                continue
+    return True
+
+
+def search(run: Any, claims: tuple[str, ...], symbol: str) -> tuple[list[int], list[int]]:
+    """The admitted sizes of `symbol` in 1..WINDOW that type-check, and those that do not."""
+    good, bad = [], []
+    for value in range(1, WINDOW + 1):
+        if not _admits(claims, symbol, value):
+            continue
+        try:
+            run({symbol: value})
+        except Exception:
+            bad.append(value)
+        else:
+            good.append(value)
+    return good, bad
+
+
+def progression(values: list[int]) -> tuple[int, int] | None:
+    """`(a, b)` when `values` are exactly `a*m + b` for m = 1, 2, ... (within the window)."""
+    if len(values) < 2:
+        return None
+    a = values[1] - values[0]
+    b = values[0] - a
+    expected = list(range(values[0], values[-1] + 1, a))
+    return (a, b) if expected == values and values[-1] + a > WINDOW else None
+
+
+def family(
+    error: AxisError, symbols: set[str], claims: tuple[str, ...], run: Callable[[dict], Any]
+) -> list[str]:
+    """Lines for a diagnostic: for each of the input `symbols` that `error` names,
+    the sizes for which `run({symbol: size})` type-checks, and the smallest size
+    (admitted by `claims`) for which it does not."""
+    named = set(re.findall(r"[A-Za-z_]\w*", f"{error} {error.expected or ''}"))
+    lines = []
+    for symbol in sorted(named & symbols):
+        good, bad = search(run, claims, symbol)
+        if not good:
+            lines.append(
+                f"  no size of `{symbol}` in 1..{WINDOW} makes it well-typed"
+                + (f" (smallest counterexample {symbol} = {bad[0]})" if bad else "")
+            )
+            continue
+        form = progression(good)
+        sizes = (
+            f"{symbol} = {form[0]}m + {form[1]} (m >= 1)"
+            if form
+            else (
+                f"{symbol} in {{{', '.join(map(str, good[:8]))}{', ...' if len(good) > 8 else ''}}}"
+            )
+        )
+        counter = f"; smallest counterexample {symbol} = {bad[0]}" if bad else ""
+        lines.append(f"  well-typed for {sizes}{counter}")
+    return lines

@@ -1,0 +1,65 @@
+"""glibc malloc tuned for XLA:CPU: the command line, the benchmarks and
+`train()` apply it; importing typedlenet never does.
+
+XLA:CPU allocates its scratch buffer afresh at every call of a compiled
+function, from whichever thread runs it. With glibc's defaults a worker
+thread allocates from its own arena, whose heaps are at most 64 MiB, so a
+larger buffer (97 MB for LeNet's training step at batch 512) is mmapped and
+unmapped at every step, and each of its pages faults on first touch: 23,800
+page faults per step, a third of the step's time. One arena, with the mmap and
+trim thresholds raised, keeps that buffer in the heap, where it is reused
+(2,300 faults per step; the step 1.5x faster). Measured in bench/NOTES.md.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+from .._config import state
+
+__all__ = ["allocator_tuned", "tune_allocator", "tune_allocator_if_enabled"]
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+_tuned = False
+
+
+def tune_allocator(threshold: int = 1 << 30) -> bool:
+    """Make glibc malloc keep large buffers for reuse: one arena for all threads,
+    and mmap and trim thresholds of `threshold` bytes.
+
+    The cost: freed memory stays with the process (its peak heap) instead of
+    returning to the kernel, for the whole process. Does nothing and returns
+    False off Linux or without glibc. A library user calls it, if at all, before
+    heavy work; `typedlenet train` and `train()` call `tune_allocator_if_enabled`.
+    """
+    global _tuned
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    ok = all(
+        mallopt(option, value)
+        for option, value in (
+            (_M_ARENA_MAX, 1),
+            (_M_MMAP_THRESHOLD, threshold),
+            (_M_TRIM_THRESHOLD, threshold),
+        )
+    )
+    _tuned = _tuned or ok
+    return ok
+
+
+def allocator_tuned() -> bool:
+    """Whether `tune_allocator` has changed glibc malloc's settings in this process."""
+    return _tuned
+
+
+def tune_allocator_if_enabled() -> bool:
+    """`tune_allocator()` unless the environment sets `TYPEDLENET_TUNE_MALLOC=0`."""
+    return tune_allocator() if state.tune_malloc else False
