@@ -15,10 +15,13 @@ def group(name: str) -> list[str]:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint rules and formatting."""
+    """ruff: lint rules and formatting; import-linter: the layering of the parts
+    (pyproject.toml's [tool.importlinter])."""
     session.install(*group("lint"))
+    session.install("--no-deps", ".")  # import-linter reads the installed package's imports
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
 
 
 @nox.session

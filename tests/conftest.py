@@ -1,4 +1,5 @@
 import os
+import pathlib
 import shutil
 import tempfile
 
@@ -22,6 +23,7 @@ if not os.environ.get("TYPEDLENET_CACHE_DIR", "").strip():
     os.environ["TYPEDLENET_CACHE_DIR"] = os.path.join(_OWN_CACHE, "cache")
 
 import jax  # noqa: E402
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Positional broadcasting must never happen silently inside the library.
@@ -45,6 +47,20 @@ def pytest_configure(config):
     and their `@settings`, are imported)."""
     if "not slow" in (config.option.markexpr or ""):
         settings.load_profile("quick")
+
+
+# Each folder is one part of the library, and its tests carry that part's marker:
+# `pytest -m check` runs the checker's tests, `-m "core and not slow"` the quick
+# tier of the notation's.
+PARTS = ("core", "nn", "lenet", "check", "train", "runtime", "docs")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = pathlib.Path(__file__).parent
+    for item in items:
+        part = pathlib.Path(item.fspath).relative_to(root).parts[0]
+        if part in PARTS:
+            item.add_marker(getattr(pytest.mark, part))
 
 
 def pytest_unconfigure(config):

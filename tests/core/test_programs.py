@@ -37,6 +37,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
+
 from oracle import NAMES, assert_named_close, named_arrays, table
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's mean of nothing

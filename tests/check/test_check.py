@@ -149,7 +149,7 @@ def test_modules_with_typed_fields_are_checked_with_their_fields(project_dir, ca
 
 
 def test_the_library_checks_itself_clean(capsys):
-    src = pathlib.Path(__file__).parent.parent / "src"
+    src = pathlib.Path(__file__).parents[2] / "src"
     status, out, _ = run(src, "--format", "github", capsys=capsys)
     assert status == 0, out
     assert "No errors" in out

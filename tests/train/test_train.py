@@ -10,9 +10,10 @@ import time
 import numpy as np
 import pytest
 
-from test_data import make_dataset
 from typedlenet import _cli
 from typedlenet.train._checkpoint import read_header
+
+from test_data import make_dataset
 
 TINY = ["--dataset", "mnist", "--batch-size", "16", "--no-progress", "--log-interval", "2"]
 

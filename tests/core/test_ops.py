@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import typedlenet as tl
+
 from oracle import NAMES, assert_named_close, at, named_arrays, positions, table
 
 

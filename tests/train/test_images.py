@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from test_train import TINY, cli
 from typedlenet.train._images import read_image
 from typedlenet.train.data import DataError
+
+from test_train import TINY, cli
 
 SIDE = 8
 pixels8 = hnp.arrays(np.uint8, (SIDE, SIDE))

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
-from oracle import examples
 from typedlenet import nn
+
+from oracle import examples
 
 KEY = jax.random.PRNGKey(0)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import typedlenet as tl
+
 from oracle import np_conv, np_pool
 
 KEY = jax.random.PRNGKey(0)

@@ -14,7 +14,7 @@ import pytest
 import typedlenet as tl
 from typedlenet import Float, NamedArray
 
-README = pathlib.Path(__file__).parent.parent / "README.md"
+README = pathlib.Path(__file__).parents[2] / "README.md"
 
 
 def param(key, spec):

@@ -16,11 +16,12 @@ import pytest
 from jax.sharding import NamedSharding, PartitionSpec
 
 import typedlenet as tl
-from test_data import make_dataset
-from test_train import TINY, cli, metrics
 from typedlenet.train._checkpoint import read_header
 from typedlenet.train._trainer import RunConfig, evaluate, load_model, train
 from typedlenet.train.data import load
+
+from test_data import make_dataset
+from test_train import TINY, cli, metrics
 
 pytestmark = pytest.mark.skipif(
     jax.device_count() < 4, reason="needs 4 devices (conftest forces 4 CPU devices)"

@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
+from typedlenet import use_compilation_cache
+
 from test_data import make_dataset
 from test_train import TINY, cli
-from typedlenet import use_compilation_cache
 
 pytestmark = pytest.mark.slow
 

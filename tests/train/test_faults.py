@@ -17,11 +17,12 @@ import time
 import numpy as np
 import pytest
 
-from test_data import make_dataset, write_idx
-from test_train import TINY, cli, metrics
-from typedlenet.runtime import _atomic, _signals
+from typedlenet.runtime import _signals
 from typedlenet.train import _checkpoint
 from typedlenet.train._checkpoint import read_header
+
+from test_data import make_dataset, write_idx
+from test_train import TINY, cli, metrics
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_leaves_no_temporary_file(
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_atomic.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)  # what _atomic calls
     state = _checkpoint.State({"w": np.zeros(3)}, None, 3, 9, header["meta"])
     with pytest.raises(OSError, match="No space left"):
         _checkpoint.write_checkpoint(run / "last.eqx", state)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import typedlenet as tl
+
 from oracle import examples, np_conv, np_pool
 
 IMPLS = ["fast", "reference"]

@@ -13,9 +13,10 @@ import optax
 import pytest
 
 import typedlenet as tl
+from typedlenet.lenet import Plan, _tune, tune
+
 from test_data import make_dataset
 from test_train import TINY, cli
-from typedlenet.lenet import Plan, _tune, tune
 
 KEY = jax.random.PRNGKey(0)
 
@@ -141,7 +142,7 @@ def test_an_accelerator_also_races_the_seed_literal_path(tmp_path, monkeypatch):
         Plan(1, "im2col", "reference"),
     ]
     # Raced here as on a GPU: timed, cached with its `impl`, read back as it was.
-    monkeypatch.setattr(_tune.jax, "default_backend", lambda: "gpu")
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
     path, model = tmp_path / "autotune.json", tl.LeNet(key=KEY)
     measured = tune(model, 32, None, path=path)
     assert "impl=reference" in measured.timings
@@ -160,7 +161,7 @@ def test_the_reported_figures_are_those_the_choice_was_made_on(tmp_path, monkeyp
         ]
     )
     monkeypatch.setattr(_tune, "_race", lambda runs, batch, budget: next(rounds))
-    monkeypatch.setattr(_tune.jax, "default_backend", lambda: "gpu")
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
     tuned = tune(tl.LeNet(key=KEY), 32, None, path=tmp_path / "autotune.json")
     assert tuned.plan == Plan(1)
     assert tuned.timings["chunks=1,conv=phases"] == 300.0
@@ -183,7 +184,7 @@ def test_the_first_rounds_winner_is_raced_again_as_compiled(tmp_path, monkeypatc
 
     monkeypatch.setattr(_tune, "_runner", runner)
     monkeypatch.setattr(_tune, "_race", race)
-    monkeypatch.setattr(_tune.jax, "default_backend", lambda: "cpu")
+    monkeypatch.setattr(jax, "default_backend", lambda: "cpu")
     tuned = tune(tl.LeNet(key=KEY), 64, optax.adam(1e-3), path=tmp_path / "autotune.json")
     second = _tune.second_round(Plan(2), "cpu")
     assert len(built) == len(set(built)) == len(races[0]) + len(second)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import typedlenet as tl
+
 from oracle import assert_named_close, at, named_arrays, table
 
 # --- untag / nmap / tag ------------------------------------------------------
