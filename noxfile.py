@@ -44,6 +44,15 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs-material + mkdocstrings), built strictly into
+    site/: a warning, a broken link or a public name without a docstring fails it."""
+    session.install(".[train]", *group("docs"))
+    session.run("python", "docs/check_docstrings.py")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Speed against a positional equinox LeNet and PyTorch eager (not part of `nox`).
 
