@@ -224,3 +224,57 @@ def test_dry_run_takes_one_step_per_epoch(tmp_path, tiny):
     )
     assert status == 0
     assert [r["step"] for r in metrics(run)] == [1, 2]
+
+
+def _train_command(tiny, directory):
+    return [
+        sys.executable,
+        "-m",
+        "typedlenet",
+        "train",
+        *[a for a in TINY if a != "--no-progress"],
+        "--data-dir",
+        str(tiny),
+        "--epochs",
+        "2",
+        "--checkpoint-dir",
+        str(directory),
+    ]
+
+
+def test_a_log_gets_one_line_per_epoch_and_no_progress_frames(tmp_path, tiny):
+    """Output to a file (not a terminal): no bar, whatever --no-progress says."""
+    with open(tmp_path / "log", "w+b") as log:
+        done = subprocess.run(
+            _train_command(tiny, tmp_path / "run"), stdout=log, stderr=log, timeout=300
+        )
+        log.seek(0)
+        text = log.read().decode()
+    assert done.returncode == 0, text
+    assert "\r" not in text and "step/s" not in text and "it/s" not in text, text
+    epochs = [line for line in text.splitlines() if line.startswith("epoch ")]
+    assert [line.split(":")[0] for line in epochs] == ["epoch 1/2", "epoch 2/2"], text
+
+
+def test_a_terminal_gets_the_progress_bar(tmp_path, tiny):
+    """The same command on a real pseudo-terminal draws the bar."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        _train_command(tiny, tmp_path / "run"), stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=300) == 0
+    text = b"".join(chunks).decode(errors="replace")
+    assert "epoch 1/2" in text and "\r" in text and "step" in text, text

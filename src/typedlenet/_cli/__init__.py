@@ -138,7 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     train_.add_argument(
         "--dry-run", action="store_true", help="one step per epoch, to check that it all runs"
     )
-    train_.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train_.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is drawn only when stderr is a terminal)",
+    )
     parallel_options(train_)
     train_.set_defaults(run="train:train", parser=train_)
 

@@ -7,6 +7,7 @@ import functools
 import json
 import math
 import pathlib
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -353,12 +354,22 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
 
 
+def _on_terminal(stream: Any) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
 def silent(message: str) -> None:
     """The log of a process other than the first: it prints nothing."""
 
 
 def _progress(config: RunConfig, epoch: int, total: int) -> Any:
-    if not config.progress or jax.process_index() != 0:
+    """The epoch's progress bar, drawn only on a terminal: where the output is a
+    file or a pipe (a log), the bar's frames would be noise, and the one line per
+    epoch that `train` prints says it all."""
+    if not config.progress or jax.process_index() != 0 or not _on_terminal(sys.stderr):
         return None
     from tqdm import tqdm
 
