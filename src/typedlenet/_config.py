@@ -12,19 +12,40 @@
   `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
 
 The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
-other value is an error naming the variable, not a silent default.
+other value is a `ConfigError` naming the variable, not a silent default. Each is
+read when first needed, never at import (importing typedlenet never fails
+because of the environment); the `typedlenet` command reads them all before it
+starts and reports a bad one in one line, with exit status 2.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pathlib
 
-__all__ = ["cache_dir", "flag", "state"]
+__all__ = ["SWITCHES", "ConfigError", "cache_dir", "flag", "state", "validate"]
 
 _ON = {"1", "true", "on", "yes"}
 _OFF = {"0", "false", "off", "no"}
+
+
+# Every boolean switch and its default.
+SWITCHES: dict[str, bool] = {
+    "TYPEDLENET_CHECKS": True,
+    "TYPEDLENET_TUNE_MALLOC": True,
+    "TYPEDLENET_AUTOTUNE": True,
+    "TYPEDLENET_COMPILATION_CACHE": True,
+}
+
+
+class ConfigError(ValueError):
+    """An environment variable of typedlenet's holds a value it does not take;
+    `variable` names it and `value` is what it held."""
+
+    def __init__(self, message: str, *, variable: str, value: str) -> None:
+        super().__init__(message)
+        self.variable = variable
+        self.value = value
 
 
 def flag(name: str, default: bool) -> bool:
@@ -37,10 +58,18 @@ def flag(name: str, default: bool) -> bool:
         return True
     if value in _OFF:
         return False
-    raise ValueError(
+    raise ConfigError(
         f"environment variable {name}={raw!r}: expected one of "
-        f"{', '.join(sorted(_ON))} (on) or {', '.join(sorted(_OFF))} (off)"
+        f"{', '.join(sorted(_ON))} (on) or {', '.join(sorted(_OFF))} (off)",
+        variable=name,
+        value=raw,
     )
+
+
+def validate() -> None:
+    """Read every switch now: a `ConfigError` for the first bad one."""
+    for name, default in SWITCHES.items():
+        flag(name, default)
 
 
 def cache_dir() -> pathlib.Path:
@@ -54,13 +83,29 @@ def cache_dir() -> pathlib.Path:
     return base / "typedlenet"
 
 
-@dataclasses.dataclass
 class _State:
-    checks: bool
-    tune_malloc: bool
+    """The process-wide settings, each read from its switch on first use (then
+    kept: `tl.set_checks` changes `checks`)."""
+
+    def __init__(self) -> None:
+        self._checks: bool | None = None
+        self._tune_malloc: bool | None = None
+
+    @property
+    def checks(self) -> bool:
+        if self._checks is None:
+            self._checks = flag("TYPEDLENET_CHECKS", SWITCHES["TYPEDLENET_CHECKS"])
+        return self._checks
+
+    @checks.setter
+    def checks(self, value: bool) -> None:
+        self._checks = value
+
+    @property
+    def tune_malloc(self) -> bool:
+        if self._tune_malloc is None:
+            self._tune_malloc = flag("TYPEDLENET_TUNE_MALLOC", SWITCHES["TYPEDLENET_TUNE_MALLOC"])
+        return self._tune_malloc
 
 
-state = _State(
-    checks=flag("TYPEDLENET_CHECKS", True),
-    tune_malloc=flag("TYPEDLENET_TUNE_MALLOC", True),
-)
+state = _State()

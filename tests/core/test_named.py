@@ -189,4 +189,6 @@ def test_import_changes_nothing_and_train_tunes_the_allocator_unless_switched_of
     assert off.stdout.split() == ["False", "False"]
     env["TYPEDLENET_TUNE_MALLOC"] = "maybe"
     bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    # The import itself succeeds; the switch is refused where it is read.
     assert bad.returncode != 0 and "TYPEDLENET_TUNE_MALLOC='maybe'" in bad.stderr
+    assert bad.stdout.split() == ["False"] and "ConfigError" in bad.stderr

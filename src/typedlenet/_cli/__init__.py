@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import jax
 
+from .._config import ConfigError
+from .._config import validate as validate_switches
 from ..runtime import _signals
 from ..train import data
 from .options import (
@@ -180,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2: usage, 1: ill-typed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:  # every switch, before anything runs: a bad one is a usage error
+        validate_switches()
+    except ConfigError as error:
+        print(f"typedlenet {args.command}: error: {error}", file=sys.stderr)
+        return 2
     module_name, function = args.run.split(":")
     # Only the command's own module is imported: `typedlenet lsp` and `check`
     # load neither the training application nor optax.

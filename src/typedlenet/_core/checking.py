@@ -33,7 +33,7 @@ def set_checks(enabled: bool) -> bool:
     """Turn annotation checks on or off for the whole process; return the old setting.
 
     The default is on, or off when the environment variable `TYPEDLENET_CHECKS`
-    is `0`, `false`, `off` or `no` at import time. Under `jax.jit` the checks run
+    is `0`, `false`, `off` or `no` (read on first use). Under `jax.jit` the checks run
     while tracing only, so a compiled function costs the same either way.
     """
     previous, state.checks = state.checks, bool(enabled)

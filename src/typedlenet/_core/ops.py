@@ -112,15 +112,18 @@ def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
     return lifted
 
 
-relu = lift(jax.nn.relu)
-exp = lift(jnp.exp)
-log = lift(jnp.log)
-tanh = lift(jnp.tanh)
-sigmoid = lift(jax.nn.sigmoid)
-sqrt = lift(jnp.sqrt)
-gelu = lift(jax.nn.gelu)
-maximum = lift(jnp.maximum)
-minimum = lift(jnp.minimum)
+# Made at import without `lift`'s own argument check, so that importing the
+# library reads no switch (`TYPEDLENET_CHECKS` is read on the first checked call).
+_lift_unchecked = lift.__wrapped__  # pyright: ignore[reportFunctionMemberAccess]
+relu = _lift_unchecked(jax.nn.relu)
+exp = _lift_unchecked(jnp.exp)
+log = _lift_unchecked(jnp.log)
+tanh = _lift_unchecked(jnp.tanh)
+sigmoid = _lift_unchecked(jax.nn.sigmoid)
+sqrt = _lift_unchecked(jnp.sqrt)
+gelu = _lift_unchecked(jax.nn.gelu)
+maximum = _lift_unchecked(jnp.maximum)
+minimum = _lift_unchecked(jnp.minimum)
 
 
 @typechecked
