@@ -43,10 +43,29 @@ def _leave(status: int) -> None:
     os._exit(status)
 
 
-def main() -> int:
-    """Run `typedlenet` with signals handled from the start."""
+def started_as_module() -> bool:
+    """Whether this process is `python -m typedlenet` and Python is still finding
+    the module (it sets `sys.argv[0]` to "-m" until `__main__` runs)."""
+    if sys.argv[:1] != ["-m"]:
+        return False
+    argv = list(getattr(sys, "orig_argv", []))
+    for i, word in enumerate(argv[:-1]):
+        if word == "-m":
+            return argv[i + 1] in ("typedlenet", "typedlenet.__main__")
+        if word.startswith("-m"):  # python -mtypedlenet
+            return word[2:] in ("typedlenet", "typedlenet.__main__")
+    return False
+
+
+def record_signals() -> None:
+    """From now on SIGINT and SIGTERM are recorded for `main` (see above)."""
     for s in _SIGNALS:
         signal.signal(s, _on_signal)
+
+
+def main() -> int:
+    """Run `typedlenet` with signals handled from the start."""
+    record_signals()
     from typedlenet._cli import main as run
     from typedlenet.runtime import _signals
 

@@ -17,6 +17,18 @@ changes anything in the process); the checker and the training application are
 loaded only when used.
 """
 
+import sys as _sys
+
+# `python -m typedlenet` imports this package before its `__main__`: the
+# command's early signal handling starts here, as it does in the console
+# script, so that a signal while JAX is imported ends the command in one line.
+# Only in that process; an import by anything else changes nothing.
+if _sys.argv[:1] == ["-m"]:
+    import _typedlenet_launch
+
+    if _typedlenet_launch.started_as_module():
+        _typedlenet_launch.record_signals()
+
 from . import lenet, nn, runtime
 from ._core import (
     AxisError,
