@@ -1,5 +1,8 @@
 """Sessions: `nox` runs lint, typecheck and tests; `nox -s NAME` runs one."""
 
+import os
+import shutil
+
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
@@ -33,13 +36,29 @@ def typecheck(session: nox.Session) -> None:
     session.run("python", "typecheck/run.py")
 
 
+def install_chromium(session: nox.Session) -> None:
+    """Debian's Chromium, for the test of the documentation site in a browser
+    (tests/docs/test_site.py), when it is missing and this process can install it: as
+    root, with apt-get (CI's container). Elsewhere that test skips, and this says so."""
+    if shutil.which("chromium"):
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        apt = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", env=apt, external=True)
+        session.run("apt-get", "install", "-y", "chromium", env=apt, external=True)
+    else:
+        session.log("no chromium, and no root with apt-get to install it: the browser test skips")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (pytest on two workers; arguments after `--` go to pytest).
 
     `nox -s tests -- -m "not slow"` is the quick tier (about 2.5 minutes on 2 cores).
-    Most of a test's time is XLA compiling, on one core: two workers keep both busy."""
-    session.install(".[train]", *group("test"))
+    Most of a test's time is XLA compiling, on one core: two workers keep both busy.
+    The docs group and Chromium are for the documentation site's browser test."""
+    session.install(".[train]", *group("test"), *group("docs"))
+    install_chromium(session)
     session.run("pytest", "-n", "2", *session.posargs)
 
 
