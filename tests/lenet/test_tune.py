@@ -91,6 +91,56 @@ def test_a_corrupt_cache_is_measured_again_and_rewritten(tmp_path):
     assert json.loads(path.read_text())["format"] == "typedlenet-autotune-3"
 
 
+@pytest.mark.parametrize(
+    "cache",
+    [
+        {"machines": []},
+        {"machines": {"any": []}},
+        {"machines": {"any": {"plans": []}}},
+    ],
+    ids=["machines-a-list", "machine-a-list", "plans-a-list"],
+)
+def test_a_cache_of_the_wrong_structure_is_measured_again(tmp_path, cache):
+    path = tmp_path / "autotune.json"
+    path.write_text(json.dumps({"format": "typedlenet-autotune-3", **cache}))
+    tuned = tune(tl.LeNet(key=KEY), 32, None, path=path)
+    assert tuned.source == "measured" and tuned.saved
+    assert isinstance(json.loads(path.read_text())["machines"], dict)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"chunks": 1000000, "conv_lowering": "phases"},
+        {"chunks": 64, "conv_lowering": "phases"},  # 32 images: less than one a piece
+        {"chunks": "2", "conv_lowering": "phases"},
+        {"chunks": True, "conv_lowering": "phases"},
+        {"chunks": 2, "conv_lowering": "winograd"},
+        {"chunks": 2, "conv_lowering": "phases", "impl": "fastest"},
+        ["chunks", 2],
+    ],
+)
+def test_every_field_read_from_the_cache_is_validated(tmp_path, entry):
+    path, model = tmp_path / "autotune.json", tl.LeNet(key=KEY)
+    tune(model, 32, None, path=path)  # a real cache for this machine and shape
+    data = json.loads(path.read_text())
+    (slot,) = data["machines"].values()
+    (shape,) = slot["plans"]
+    slot["plans"][shape] = entry
+    path.write_text(json.dumps(data))
+    tuned = tune(model, 32, None, path=path)
+    assert tuned.source == "measured" and "held an unreadable entry" in tuned.problem
+    assert tuned.plan.chunks in (1, 2, 4, 8) and tuned.plan.conv_lowering != "winograd"
+
+
+def test_a_write_a_kill_left_behind_is_removed(tmp_path):
+    path = tmp_path / "autotune.json"
+    stale = tmp_path / ".last-write-autotune.json-k1ll3d.tmp"  # what a SIGKILL mid-write leaves
+    stale.write_text('{"format": "typedlen')
+    tune(tl.LeNet(key=KEY), 32, None, path=path)
+    assert not stale.exists() and path.exists()
+
+
 def test_an_unwritable_cache_leaves_the_choice_for_this_run_and_says_so(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
@@ -124,7 +174,7 @@ def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkey
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "sometimes")
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 2 and "TYPEDLENET_AUTOTUNE='sometimes'" in err and "Traceback" not in err
-    assert os.listdir(tmp_path / "cache") == ["autotune.json"]
+    assert sorted(os.listdir(tmp_path / "cache")) == ["autotune.json", "autotune.json.lock"]
 
 
 def test_candidates_leave_16_images_a_piece_and_at_most_two_a_core():

@@ -70,6 +70,12 @@ def train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if given is not None and given != actual:
             parser.error(f"{flag} {given} does not match the images of {dataset.name} ({actual})")
     args.height, args.width = dataset.height, dataset.width
+    n_train = len(dataset.train_labels)
+    if args.batch_size > n_train:  # before anything is measured or allocated for it
+        parser.error(
+            f"--batch-size {args.batch_size:,} is more than the {n_train:,} training images of "
+            f"{dataset.name}: at most {n_train:,}"
+        )
     try:
         autotune = env_flag("TYPEDLENET_AUTOTUNE", True)
     except ValueError as error:

@@ -13,7 +13,13 @@ directory (`_config.cache_dir()`): a later run of the same shape on the same
 machine reads it and times nothing. The machine is identified by its CPU model
 and vector extensions, its core count, JAX's version and the device kind. A
 cache that cannot be read is measured again and rewritten; one that cannot be
-written leaves the choice in use for this run only, and says so.
+written leaves the choice in use for this run only, and says so. Every field
+read from the cache is validated (an entry that is not a plan this module could
+have written is measured again). Two processes tuning at once take turns (a
+lock file beside the cache): the second reads the first one's choice instead of
+racing against it. Temporary files a killed write left are removed under that
+lock. A pending SIGINT or SIGTERM stops the measuring between steps
+(`runtime._signals`).
 
 The search is by coordinates: the piece counts with the phases lowering,
 timed in turn, then the best of them against im2col and XLA's convolution at
@@ -25,8 +31,10 @@ winner's compiled step is handed to training.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import fcntl
 import json
 import os
 import pathlib
@@ -39,7 +47,9 @@ import jax.numpy as jnp
 
 from .._config import cache_dir
 from .._core.named import NamedArray
-from ..runtime._atomic import replace_file
+from ..nn._lowering import CONV_LOWERINGS
+from ..runtime import _signals
+from ..runtime._atomic import TEMPORARY, replace_file
 from ..runtime._machine import machine
 from ..runtime._machine import machine_key as _machine_key
 from ._model import LeNet, default_chunks
@@ -145,11 +155,49 @@ def _read(path: pathlib.Path) -> tuple[dict[str, Any], str]:
         data = json.loads(path.read_text())
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return {}, f"{path} is not an autotune cache of this version"
+        machines = data.get("machines", {})
+        if not isinstance(machines, dict) or not all(
+            isinstance(slot, dict) and isinstance(slot.get("plans", {}), dict)
+            for slot in machines.values()
+        ):
+            return {}, f"{path} is not an autotune cache of this version (bad `machines`)"
         return data, ""
     except FileNotFoundError:
         return {}, ""
     except (OSError, ValueError) as error:
         return {}, f"{path} could not be read ({error})"
+
+
+def _plan_of(entry: Any, batch: int) -> Plan | None:
+    """The plan a cache entry holds, or None when it is not one this module could
+    have written for `batch` (a piece count that is not 1, 2, 4 or 8 or leaves
+    no image a piece, a lowering that does not exist)."""
+    if not isinstance(entry, dict):
+        return None
+    chunks, conv, impl = entry.get("chunks"), entry.get("conv_lowering"), entry.get("impl", "fast")
+    if type(chunks) is not int or chunks not in (1, 2, 4, 8) or batch // chunks < 1:
+        return None
+    if conv not in CONV_LOWERINGS or impl not in ("fast", "reference"):
+        return None
+    return Plan(chunks, conv, impl)
+
+
+@contextlib.contextmanager
+def _turn(path: pathlib.Path) -> Any:
+    """Hold the cache's lock file (beside it) while inside; no lock where the
+    directory cannot be written (the choice is then not cached either)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_name(path.name + ".lock"), "a")
+    except OSError:
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in path.parent.glob(f"{TEMPORARY}{path.name}-*.tmp"):  # a killed write's
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
 
 
 def _write(path: pathlib.Path, data: dict[str, Any]) -> str:
@@ -168,6 +216,7 @@ def _race(runs: dict[Plan, Callable[[], Any]], batch: int, budget: float) -> dic
     machine's speed hits all alike), about `budget` s each; the best round."""
     steps = {}
     for plan, run in runs.items():
+        _signals.check()
         jax.block_until_ready(run())  # compile (a first-round winner: one more warm step)
         start = time.perf_counter()
         jax.block_until_ready(run())
@@ -176,6 +225,7 @@ def _race(runs: dict[Plan, Callable[[], Any]], batch: int, budget: float) -> dic
     best = dict.fromkeys(runs, float("inf"))
     for _ in range(_ROUNDS):
         for plan, run in runs.items():
+            _signals.check()  # a safe point: a signal stops the measuring here
             start = time.perf_counter()
             out = run()
             for _ in range(steps[plan] - 1):
@@ -236,17 +286,29 @@ def tune(
     mode = "inference" if optimizer is None else "train"
     info = machine()
     machine_key, shape_key = _machine_key(info), _shape_key(model, batch, mode)
-    data, problem = _read(path)
-    entry = data.get("machines", {}).get(machine_key, {}).get("plans", {}).get(shape_key)
-    if isinstance(entry, dict):
-        try:
-            plan = Plan(
-                int(entry["chunks"]), str(entry["conv_lowering"]), str(entry.get("impl", "fast"))
-            )
-            tuned = plan.apply(model)
-            return Tuned(tuned, plan, "cache", path=path)
-        except (KeyError, TypeError, ValueError):
+    with _turn(path):
+        data, problem = _read(path)
+        slot = data.get("machines", {}).get(machine_key, {})
+        entry = slot.get("plans", {}).get(shape_key)
+        if entry is not None:
+            plan = _plan_of(entry, batch)
+            if plan is not None:
+                return Tuned(plan.apply(model), plan, "cache", path=path)
             problem = f"{path} held an unreadable entry"
+        return _measure(model, batch, optimizer, path, info, machine_key, shape_key, problem)
+
+
+def _measure(
+    model: LeNet,
+    batch: int,
+    optimizer: Any,
+    path: pathlib.Path,
+    info: dict[str, Any],
+    machine_key: str,
+    shape_key: str,
+    problem: str,
+) -> Tuned:
+    """Race the candidates, cache the winner (the caller holds the lock)."""
     start = time.perf_counter()
     firsts = {p: _runner(model, p, batch, optimizer) for p in candidates(batch)}
     first = _race(firsts, batch, _BUDGET)
@@ -263,7 +325,7 @@ def tune(
     # replace the first round's, so that the reported best is the one chosen on.
     timings = {_label(p): v for p, v in first.items()} | {_label(p): v for p, v in second.items()}
     seconds = time.perf_counter() - start
-    data, _ = _read(path)  # again: another process may have added to it meanwhile
+    data, _ = _read(path)  # again: a process that held no lock may have written it
     data = data if data else {"format": FORMAT, "machines": {}}
     slot = data.setdefault("machines", {}).setdefault(machine_key, {"machine": info, "plans": {}})
     slot.setdefault("plans", {})[shape_key] = {
