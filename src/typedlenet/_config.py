@@ -10,18 +10,22 @@
   compiled programs on disk (default on; `_runtime.use_compilation_cache`).
 - `TYPEDLENET_CACHE_DIR`: where those caches live (default
   `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
+- `TYPEDLENET_LSP_TIMEOUT`: seconds `typedlenet lsp` gives each check or trace
+  of a file before it kills it (default 30).
 
-The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
-other value is an error naming the variable, not a silent default.
+The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case), the
+numbers a positive decimal (`2.5`); any other value is an error naming the variable,
+not a silent default.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import pathlib
 
-__all__ = ["cache_dir", "flag", "state"]
+__all__ = ["cache_dir", "flag", "number", "state"]
 
 _ON = {"1", "true", "on", "yes"}
 _OFF = {"0", "false", "off", "no"}
@@ -41,6 +45,20 @@ def flag(name: str, default: bool) -> bool:
         f"environment variable {name}={raw!r}: expected one of "
         f"{', '.join(sorted(_ON))} (on) or {', '.join(sorted(_OFF))} (off)"
     )
+
+
+def number(name: str, default: float) -> float:
+    """The positive number in environment variable `name`, or `default` when unset or empty."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"environment variable {name}={raw!r}: expected a positive number")
+    return value
 
 
 def cache_dir() -> pathlib.Path:
