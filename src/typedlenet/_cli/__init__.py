@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Speak the Language Server Protocol on stdin/stdout (for editors). Checking a "
             "file imports it, which runs its code: the server checks only files the user "
-            "trusts, through the editor's initializationOptions: \"trust\": true (the "
-            "editor's workspace folders) or \"trust\": [\"/abs/folder\", ...]. Nothing in "
+            'trusts, through the editor\'s initializationOptions: "trust": true (the '
+            'editor\'s workspace folders) or "trust": ["/abs/folder", ...]. Nothing in '
             "a repository can trust itself; for an untrusted file the server runs nothing "
             "and says how to opt in. Each check runs in a child killed after "
             "TYPEDLENET_LSP_TIMEOUT seconds (30)."

@@ -31,8 +31,9 @@ runs in its own session and process group, its input closed (it cannot read
 the protocol). Past the limit the group is killed (SIGKILL) and the file gets a
 diagnostic at line 1 saying so; hover says so. The group is also killed when
 the server ends on SIGTERM, SIGINT or SIGHUP; if the server is killed outright
-(SIGKILL), Linux kills the child (`PR_SET_PDEATHSIG`), though not processes the
-user's code started itself.
+(SIGKILL), the child's first process, which runs no user code, kills the group
+(on Linux, told by `PR_SET_PDEATHSIG`). Only processes that leave the group
+(a new session of their own) can outlive a check.
 
 Robustness. No frame and no params end the server: only `exit` and the end of
 its input do (status 0 after `shutdown`, else 1). A message that cannot be
@@ -62,9 +63,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import ctypes
 import dataclasses
-import functools
 import json
 import os
 import pathlib
@@ -454,30 +453,24 @@ def _untrusted(path: pathlib.Path) -> dict[str, Any]:
 # --- Children -------------------------------------------------------------------------------
 
 
-@functools.cache
-def _prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
+# The child's first process: it runs no user code, only the check, in the
+# process group it leads; when the server dies (however: Linux tells it by
+# PR_SET_PDEATHSIG), it kills that whole group, itself included.
+_SUPERVISOR = """
+import ctypes, os, signal, subprocess, sys
+def end(signum=None, frame=None):
+    os.killpg(0, signal.SIGKILL)
+if sys.platform.startswith("linux"):
+    signal.signal(signal.SIGUSR1, end)
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl
+        ctypes.CDLL(None).prctl(ctypes.c_int(1), ctypes.c_ulong(signal.SIGUSR1))
     except (OSError, AttributeError):
-        return None
-
-
-def _die_with_server() -> Callable[[], None] | None:
-    """For the child, before it runs: SIGKILL when the server dies (Linux)."""
-    prctl = _prctl()
-    if prctl is None:
-        return None
-    server = os.getpid()
-    option, kill = ctypes.c_int(1), ctypes.c_ulong(int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-
-    def arm() -> None:
-        prctl(option, kill)
-        if os.getppid() != server:  # the server died before prctl
-            os._exit(1)
-
-    return arm
+        pass
+    if os.getppid() != int(sys.argv[1]):
+        end()
+status = subprocess.call(sys.argv[2:])
+sys.exit(status if status >= 0 else 128 - status)
+"""
 
 
 def _kill_group(child: subprocess.Popen[str], *, reap: bool = True) -> None:
@@ -759,9 +752,10 @@ class _Server:
     def _run(self, *args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str] | str:
         """`typedlenet ARGS` in a child with a time limit; a string says why it gave no result."""
         command = [sys.executable, "-m", "typedlenet", *args]
+        supervised = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, str(os.getpid()), *command]
         try:
             child = subprocess.Popen(
-                command,
+                supervised,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -769,7 +763,6 @@ class _Server:
                 encoding="utf-8",
                 errors="replace",
                 start_new_session=True,
-                preexec_fn=_die_with_server(),
             )
         except OSError as error:
             _log(f"could not start {' '.join(command)}: {error}")
