@@ -251,12 +251,18 @@ def test_malformed_frames_and_params_are_answered_and_survived(tmp_path, servers
     server.alive()
 
     # Too long, the next frame in the same write: it swallows the next header,
-    # and both are answered.
-    body = request_body(4)
-    server.raw(frame(body, length=len(body) + 30) + frame(request_body(5)))
-    error_of(server.receive(), METHOD_NOT_FOUND, ident=4)
-    error_of(server.receive(), METHOD_NOT_FOUND, ident=5)
+    # whole or in part, and both are answered.
+    for extra in (30, 5):
+        body = request_body(4)
+        server.raw(frame(body, length=len(body) + extra) + frame(request_body(5)))
+        error_of(server.receive(), METHOD_NOT_FOUND, ident=4)
+        error_of(server.receive(), METHOD_NOT_FOUND, ident=5)
     server.alive()
+    # Too long and not JSON: a parse error when the next frame comes, which is read.
+    server.raw(frame(b"not json", length=100))
+    server.raw(frame(request_body(6)))
+    error_of(server.receive(), PARSE_ERROR)
+    error_of(server.receive(), METHOD_NOT_FOUND, ident=6)
 
     # A Content-Length that is not a number; one with non-ASCII digits.
     server.raw(b"Content-Length: twelve\r\n\r\n" + request_body(6))
@@ -474,7 +480,7 @@ def test_a_file_that_loops_at_import_is_stopped_at_the_time_limit(tmp_path, serv
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_no_check_outlives_the_server(tmp_path, servers, stop):
     loops = tmp_path / "loops.py"
     loops.write_text(LOOPS)

@@ -51,8 +51,10 @@ params is logged and dropped. Framing, where a stream cannot tell:
 - too long: the reader cannot wait for bytes that will not come, nor know
   without a timeout that none will. It never waits past a complete JSON
   object: when the bytes read so far are one and no more input is ready, the
-  frame ends there; when the body took in the next frame's header, the frame
-  ends before it and the next frame is read from there. Both are logged;
+  frame ends there; when the body took in the start of the next frame's
+  header, the frame ends before it and the next frame is read from there.
+  Both are logged. (A body too long and not JSON waits for the next frame's
+  header, and is answered with a parse error then);
 - header lines that are not ASCII or not `Name: value` are ignored (logged).
 
 Everything the server logs goes to stderr. Stdout carries the protocol alone:
@@ -146,16 +148,16 @@ class _Reader:
         try:
             return json.loads(body)
         except (ValueError, RecursionError) as error:
-            found = _NEXT_FRAME.search(body)
-            if found is not None:
+            cut = _next_frame_in(body)
+            if cut is not None:
                 # Too long, and the next frame arrived with it: that frame starts here.
-                self._buffer[:0] = body[found.start() :]
+                self._buffer[:0] = body[cut:]
                 _log(
                     f"Content-Length {length} runs into the next frame's header "
-                    f"after {found.start()} bytes: the message ends there"
+                    f"after {cut} bytes: the message ends there"
                 )
                 with contextlib.suppress(ValueError, RecursionError):
-                    return json.loads(body[: found.start()])
+                    return json.loads(body[:cut])
             self._skipping = True
             return _Unreadable(f"the message is not JSON ({error})")
 
@@ -270,6 +272,25 @@ class _Reader:
             body += self._buffer[:take]
             del self._buffer[:take]
         return bytes(body)
+
+
+def _next_frame_in(body: bytes) -> int | None:
+    """Where the next frame's header starts in a body that does not parse: a
+    whole header line, or the start (a prefix of `Content-Length:`) right after
+    a complete JSON value."""
+    found = _NEXT_FRAME.search(body)
+    if found is not None:
+        return found.start()
+    text = body.decode("utf-8", "surrogateescape")
+    start = len(text) - len(text.lstrip())
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    rest = text[end:].lstrip()
+    if rest and "content-length:".startswith(rest[:15].lower()):
+        return len(text[: len(text) - len(rest)].encode("utf-8", "surrogateescape"))
+    return None
 
 
 def _complete(body: bytes | bytearray) -> bool:
@@ -477,8 +498,8 @@ def _kill_group(child: subprocess.Popen[str], *, reap: bool = True) -> None:
     """SIGKILL to the child's process group (its own: it leads a new session);
     then, with `reap`, wait for it and close its pipes."""
     if child.returncode is None:  # not reaped: its group id is still its own
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
+            os.killpg(child.pid, signal.SIGKILL)  # no killpg on Windows: the child alone
         with contextlib.suppress(ProcessLookupError):
             child.kill()
         if not reap:
