@@ -10,20 +10,24 @@
   compiled programs on disk (default on; `_runtime.use_compilation_cache`).
 - `TYPEDLENET_CACHE_DIR`: where those caches live (default
   `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
+- `TYPEDLENET_LSP_TIMEOUT`: seconds `typedlenet lsp` gives each check or trace
+  of a file before it kills it (default 30).
 
-The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case); any
-other value is a `ConfigError` naming the variable, not a silent default. Each is
-read when first needed, never at import (importing typedlenet never fails
-because of the environment); the `typedlenet` command reads them all before it
-starts and reports a bad one in one line, with exit status 2.
+The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case), the
+numbers a positive decimal (`2.5`); any other value is a `ConfigError` naming the
+variable, not a silent default. Each is read when first needed, never at import
+(importing typedlenet never fails because of the environment); the `typedlenet`
+command reads them all before it starts and reports a bad one in one line, with
+exit status 2.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pathlib
 
-__all__ = ["SWITCHES", "ConfigError", "cache_dir", "flag", "state", "validate"]
+__all__ = ["NUMBERS", "SWITCHES", "ConfigError", "cache_dir", "flag", "number", "state", "validate"]
 
 _ON = {"1", "true", "on", "yes"}
 _OFF = {"0", "false", "off", "no"}
@@ -35,6 +39,12 @@ SWITCHES: dict[str, bool] = {
     "TYPEDLENET_TUNE_MALLOC": True,
     "TYPEDLENET_AUTOTUNE": True,
     "TYPEDLENET_COMPILATION_CACHE": True,
+}
+
+
+# Every number and its default.
+NUMBERS: dict[str, float] = {
+    "TYPEDLENET_LSP_TIMEOUT": 30.0,
 }
 
 
@@ -66,10 +76,30 @@ def flag(name: str, default: bool) -> bool:
     )
 
 
+def number(name: str, default: float) -> float:
+    """The positive number in environment variable `name`, or `default` when unset or empty."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(
+            f"environment variable {name}={raw!r}: expected a positive number",
+            variable=name,
+            value=raw,
+        )
+    return value
+
+
 def validate() -> None:
-    """Read every switch now: a `ConfigError` for the first bad one."""
+    """Read every switch and number now: a `ConfigError` for the first bad one."""
     for name, default in SWITCHES.items():
         flag(name, default)
+    for name, seconds in NUMBERS.items():
+        number(name, seconds)
 
 
 def cache_dir() -> pathlib.Path:

@@ -204,7 +204,9 @@ def test_the_language_server_over_stdio(project_dir):
     uri = path.as_uri()
     process = start_language_server(project_dir)
     try:
-        _send(process, {"id": 1, "method": "initialize", "params": {"capabilities": {}}})
+        # The user trusts the workspace (the server's directory: no folder is declared).
+        params = {"capabilities": {}, "initializationOptions": {"trust": True}}
+        _send(process, {"id": 1, "method": "initialize", "params": params})
         reply = _receive(process)
         assert reply["id"] == 1 and reply["result"]["capabilities"]["hoverProvider"] is True
         _send(process, {"method": "initialized", "params": {}})

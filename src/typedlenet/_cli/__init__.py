@@ -93,7 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     lsp_ = commands.add_parser(
         "lsp",
         help="a Language Server on stdio: diagnostics on open and save, named shapes on hover",
-        description="Speak the Language Server Protocol on stdin/stdout (for editors).",
+        description=(
+            "Speak the Language Server Protocol on stdin/stdout (for editors). Checking a "
+            "file imports it, which runs its code: the server checks only files the user "
+            'trusts, through the editor\'s initializationOptions: "trust": true (the '
+            'editor\'s workspace folders) or "trust": ["/abs/folder", ...]. Nothing in '
+            "a repository can trust itself; for an untrusted file the server runs nothing "
+            "and says how to opt in. Each check runs in a child killed after "
+            "TYPEDLENET_LSP_TIMEOUT seconds (30)."
+        ),
     )
     lsp_.set_defaults(run="check:lsp", parser=lsp_)
 
