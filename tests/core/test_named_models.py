@@ -1,5 +1,5 @@
 """Models beyond LeNet written with typedlenet's named operations only: a CNN with
-padding and stride, and a Transformer encoder block (the README's) trained one
+padding and stride, and a Transformer encoder block (docs/transformer.md's) trained one
 step; both verified abstractly for a symbolic batch (and sequence length)."""
 
 import math
@@ -14,7 +14,7 @@ import pytest
 import typedlenet as tl
 from typedlenet import Float, NamedArray
 
-README = pathlib.Path(__file__).parents[2] / "README.md"
+PAGE = pathlib.Path(__file__).parents[2] / "docs" / "transformer.md"
 
 
 def param(key, spec):
@@ -86,18 +86,19 @@ def test_cnn_trains_a_step_with_named_gradients():
     assert float(loss_fn(cnn, p2, X, labels)) < float(value)
 
 
-def readme_transformer():
-    """The README's Transformer block, executed; its names (functions, `p`) returned."""
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+def page_transformer():
+    """docs/transformer.md's Transformer block, executed; its names (functions, `p`)
+    returned."""
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
     block = next(b for b in blocks if "def encoder_block" in b)
     scope: dict = {}
-    exec(compile(block, "README.md transformer", "exec"), scope)
+    exec(compile(block, "docs/transformer.md", "exec"), scope)
     return scope
 
 
 @pytest.fixture(scope="module")
 def transformer():
-    return readme_transformer()
+    return page_transformer()
 
 
 def test_transformer_block_is_verified_for_symbolic_batch_and_length(transformer):
