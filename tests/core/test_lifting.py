@@ -115,6 +115,42 @@ def test_lift_takes_keywords_and_points_non_elementwise_functions_to_nmap():
         tl.lift(jnp.sum)(x)
 
 
+@pytest.mark.parametrize("mode", ["eager", "jit", "eval_shape"])
+@pytest.mark.parametrize("fn", [jnp.max, jnp.min, jnp.argmax])
+def test_a_reduction_on_an_empty_axis_is_refused_as_not_elementwise(fn, mode):
+    """A reduction with no identity fails on an empty axis before its shape can be
+    seen; the refusal is still the not-elementwise one, not numpy's."""
+    x = tl.named(jnp.zeros((0, 3)), "a b")
+    lifted = lambda x: tl.lift(fn)(x)  # noqa: E731
+    run = {
+        "eager": lambda: lifted(x),
+        "jit": lambda: jax.jit(lifted)(x),
+        "eval_shape": lambda: jax.eval_shape(lifted, x),
+    }
+    with pytest.raises(tl.AxisError, match=r"changed the shape.*only elementwise functions lift"):
+        run[mode]()
+
+
+@given(st.integers(0, 3), st.sampled_from(["first", "last"]))
+def test_elementwise_functions_still_lift_over_empty_axes(k, where):
+    shape = (0, k) if where == "first" else (k, 0)
+    x = tl.named(jnp.zeros(shape), "a b")
+    y = tl.lift(jnp.tanh)(x)
+    assert y.names == ("a", "b") and y.shape == shape
+
+
+@given(st.integers(1, 4), st.sampled_from([0, 1]))
+def test_an_empty_axis_unflattens_into_sizes_that_include_zero(k, zero_at):
+    """Against numpy's reshape, position by position (none: every array is empty)."""
+    x = tl.named(np.zeros((0, 2), np.float32), "a b")
+    sizes = {"c": 0, "d": k} if zero_at == 0 else {"c": k, "d": 0}
+    y = tl.unflatten(x, "a", sizes)
+    want = np.zeros((0, 2), np.float32).reshape(*sizes.values(), 2)
+    assert y.names == ("c", "d", "b") and y.shape == want.shape
+    with pytest.raises(tl.AxisError, match="must be at least 0"):
+        tl.unflatten(x, "a", {"c": -1, "d": k})
+
+
 @pytest.mark.parametrize("fn", [jnp.sin, jax.nn.gelu, jnp.cumsum, jnp.linalg.norm, jnp.asarray])
 def test_a_named_array_given_to_jnp_says_how_to_lift(fn):
     x = tl.named(jnp.ones((2, 3)), "a b")

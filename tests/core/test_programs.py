@@ -275,7 +275,7 @@ def unflatten(draw, s: State) -> Step:
     wrong = {"product": parts[0] + 1, "zero": draw(st.sampled_from([0, -1])), "float": 1.0}
     parts[0] = wrong.get(kind, parts[0])
     sizes = {m: sized(draw, p) for m, p in zip(new, parts)}
-    ok = axis in s.names and is_int(*parts) and min(parts) >= 1 and len(sizes) == len(new)
+    ok = axis in s.names and is_int(*parts) and min(parts) >= 0 and len(sizes) == len(new)
     ok = ok and math.prod(parts) == s.sizes[axis] and not set(new) & set(rest)
     shape = [s.sizes[m] for m in rest] + parts
     after = s.then(s.along([*rest, axis]).reshape(shape), rest + new) if ok else None

@@ -70,8 +70,15 @@ def _elementwise(
 ) -> NamedArray:
     name = getattr(fn, "__name__", "elementwise")
     datas, names = broadcast(args, f"`{name}`", [f"argument {i}" for i in range(len(args))])
-    out = fn(*datas, **kwargs)
-    if jnp.ndim(out) != len(names):
+    try:
+        out = fn(*datas, **kwargs)
+    except Exception:
+        # A reduction fails on an empty axis before its shape can be seen (a max
+        # has no identity): find its shape on a non-empty stand-in instead.
+        if not _changes_shape_on_stand_in(fn, datas, kwargs, len(names)):
+            raise
+        out = None
+    if out is None or jnp.ndim(out) != len(names):
         raise AxisError(
             f"`{name}` changed the shape from {names!r}: only elementwise functions lift "
             "this way; give a function the axes it works on with "
@@ -79,6 +86,25 @@ def _elementwise(
             op=name,
         )
     return NamedArray(out, names)
+
+
+def _changes_shape_on_stand_in(
+    fn: Callable[..., Any], datas: Any, kwargs: dict[str, Any], ndim: int
+) -> bool:
+    """Whether `fn` changes the number of axes of arrays shaped like `datas`
+    with every empty axis given one position (evaluated abstractly, no FLOPs)."""
+    stand_ins = [
+        jax.ShapeDtypeStruct(
+            tuple(1 if isinstance(n, int) and n == 0 else n for n in jnp.shape(d)),
+            jnp.result_type(d),
+        )
+        for d in datas
+    ]
+    try:
+        shape = jax.eval_shape(lambda *a: fn(*a, **kwargs), *stand_ins)
+    except Exception:
+        return False
+    return len(getattr(shape, "shape", ())) != ndim
 
 
 @typechecked

@@ -81,7 +81,10 @@ def unflatten(
     """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major."""
     pos = x.position(axis, op="unflatten")
     new = as_names(list(sizes), argument="sizes", op="unflatten")
-    values = [_size(v, op="unflatten", argument=f"sizes[{k!r}]") for k, v in sizes.items()]
+    # A size may be 0 (an empty axis splits into sizes whose product is 0).
+    values = [
+        _size(v, op="unflatten", argument=f"sizes[{k!r}]", minimum=0) for k, v in sizes.items()
+    ]
     total = math.prod(values)
     n = x.size_of(axis)
     if not equal(total, n, op="unflatten", argument="sizes", axis=axis):
