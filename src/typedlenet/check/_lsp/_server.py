@@ -81,7 +81,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-from .. import _config
+from ... import _config
 
 __all__ = ["serve"]
 
