@@ -46,10 +46,13 @@ def test_the_checker_commands_load_no_trainer_and_no_optax(argv, tmp_path, monke
         "    return x + x\n"
     )
     monkeypatch.chdir(tmp_path)
-    # The editor's shutdown and exit, so that the server ends with 0 (LSP).
+    # An editor's whole session: initialize, shutdown and exit, so that the server ends
+    # with 0 (LSP).
     frames = "".join(
         f"Content-Length: {len(body)}\r\n\r\n{body}"
         for body in (
+            '{"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {}}',
+            '{"jsonrpc": "2.0", "method": "initialized", "params": {}}',
             '{"jsonrpc": "2.0", "id": 1, "method": "shutdown"}',
             '{"jsonrpc": "2.0", "method": "exit"}',
         )
