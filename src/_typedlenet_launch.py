@@ -5,6 +5,8 @@ instant. While JAX and the library are imported, SIGINT or SIGTERM is recorded
 (never raised: an exception raised inside a native module's initialiser or
 callback aborts the process) and the command ends with one line and exit
 128 + signal number once the imports are done; a second signal ends it at once.
+When the reader of its output goes away (`typedlenet check . | head`), the
+command ends quietly, as a command killed by SIGPIPE would.
 The command itself then stops at its next safe point (`typedlenet.runtime._signals`).
 
 After an interrupted command the process ends with `os._exit`, once stdout and
@@ -20,7 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _received: list[int] = []
@@ -33,7 +35,7 @@ def _on_signal(signum: int, frame: Any) -> None:
     _received.append(signum)
 
 
-def _leave(status: int) -> None:
+def _leave(status: int) -> NoReturn:
     """End the process now, skipping the interpreter's shutdown (see above)."""
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -76,10 +78,26 @@ def main() -> int:
         prog = " ".join(["typedlenet", *sys.argv[1:2]])
         print(f"{prog}: interrupted ({name}) while starting", file=sys.stderr)
         _leave(128 + _received[0])
-    status = run()
+    try:
+        status = run()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_gone()
     if status - 128 in _SIGNALS:
         _leave(status)
     return status
+
+
+def _reader_gone() -> NoReturn:
+    """End quietly when the reader of stdout has gone (`typedlenet check | head`).
+
+    What was not written has no reader; the exit status is a shell's for a
+    process ended by SIGPIPE (128 + 13), so a pipeline with `pipefail` still sees it.
+    Further writes (the interpreter's flush at exit) go to /dev/null.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    _leave(128 + signal.SIGPIPE)
 
 
 if __name__ == "__main__":  # pragma: no cover
