@@ -123,6 +123,17 @@ def test_symbols_share_a_scope():
     assert str(report.tensors[-1][2].sizes["height"]) == "h"
 
 
+def test_the_same_name_is_the_same_symbol_in_every_abstract_input():
+    x = tl.abstract("batch:b embed:8")
+    labels = tl.abstract("batch:b", jnp.int32)
+    report = tl.verify(lambda x, labels: tl.sum(x, "embed") + labels, x, labels)
+    assert str(report.tensors[-1][2].sizes["batch"]) == "b"
+    # Different names stay different sizes, and the clash names both.
+    with pytest.raises(tl.AxisError, match="batch") as caught:
+        tl.verify(lambda x, y: x + y, tl.abstract("batch:b"), tl.abstract("batch:c"))
+    assert {str(caught.value.expected), str(caught.value.actual)} == {"b", "c"}
+
+
 def run_cli(*args):
     return subprocess.run(
         [sys.executable, "-m", "typedlenet", *args], capture_output=True, text=True, timeout=300

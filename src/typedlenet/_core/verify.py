@@ -39,6 +39,22 @@ _DTYPES = {"Float": jnp.float32, "Shaped": jnp.float32, "Num": jnp.float32, "Int
 _DTYPES |= {"Integer": jnp.int32, "UInt": jnp.uint32}
 
 
+# The scope of the symbols `abstract` makes up: one for the whole process, so that
+# the same name is the same symbol in every input (`abstract("batch:b")` twice
+# gives two arrays whose `batch` sizes are equal). Symbols with constraints get a
+# scope of their own from `symbols`.
+_SHARED_SCOPE: list[export.SymbolicScope] = []
+
+
+def _shared_symbols(names: Sequence[str]) -> dict[str, Any]:
+    if not names:
+        return {}
+    if not _SHARED_SCOPE:
+        _SHARED_SCOPE.append(export.SymbolicScope())
+    dims = export.symbolic_shape(", ".join(names), scope=_SHARED_SCOPE[0])
+    return dict(zip(names, dims))
+
+
 def symbols(names: str | Sequence[str], *, constraints: Sequence[str] = ()) -> dict[str, Any]:
     """Symbolic sizes, one per name, in one scope (so they combine): `{"b": b, ...}`.
 
@@ -57,14 +73,17 @@ def abstract(
     """An abstract NamedArray (a shape and a dtype, no data) for `"name:size ..."`.
 
     Each size is an integer or a symbol: a name looked up in `sizes` (say, from
-    `symbols`), or a fresh symbolic size of that name.
+    `symbols`), or else the symbolic size of that name, the same symbol in every
+    `abstract` input (so `abstract("batch:b")` and `abstract("batch:b seq:n")`
+    agree on `batch`). Symbols with constraints come from `symbols`, passed as
+    `sizes`.
     """
     parsed = _parse_spec(spec)
     if parsed.ellipsis:
         raise ValueError(f'abstract: "{spec}" has `...`; name every axis of an input')
     sizes = dict(sizes or {})
-    fresh = [d for d in parsed.symbols if not d.isdigit() and d not in sizes]
-    sizes.update(symbols(fresh))
+    fresh = [d for d in dict.fromkeys(parsed.symbols) if not d.isdigit() and d not in sizes]
+    sizes.update(_shared_symbols(fresh))
     shape = [int(d) if d.isdigit() else sizes[d] for d in parsed.symbols]
     return NamedArray(jax.ShapeDtypeStruct(tuple(shape), dtype), parsed.names)
 
