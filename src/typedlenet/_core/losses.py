@@ -2,26 +2,80 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from . import ops
 from .annotations import Float, Integer
 from .checking import typechecked
+from .errors import AxisError
 from .named import NamedArray
 
 __all__ = ["cross_entropy"]
 
 
+def _same_positions(
+    logits: NamedArray, labels: NamedArray, axis: str, unlabelled: tuple[str, ...]
+) -> None:
+    """A loss scores each position of the labels once: the logits must have the
+    labels' axes and `axis`, and any other axis only when the caller names it in
+    `unlabelled` (an axis the loss averages over, every position under one label).
+    Broadcasting would otherwise average over a stray axis without a word."""
+    if axis not in logits.names:
+        raise AxisError(
+            f"cross_entropy: the logits have no class axis `{axis}` (they have "
+            f"{', '.join(f'`{n}`' for n in logits.names) or 'no axes'})",
+            op="cross_entropy",
+            argument="logits",
+            axis=axis,
+        )
+    if axis in labels.names:
+        raise AxisError(
+            f"cross_entropy: the labels have the class axis `{axis}`; labels are integer "
+            "classes, one per position (no class axis)",
+            op="cross_entropy",
+            argument="labels",
+            axis=axis,
+        )
+    for name in labels.names:
+        if name not in logits.names:
+            raise AxisError(
+                f"cross_entropy: the labels have axis `{name}` and the logits do not: the "
+                "loss would score every label against the same logits",
+                op="cross_entropy",
+                argument="logits",
+                axis=name,
+                expected=labels.names,
+                actual=logits.names,
+            )
+    for name in logits.names:
+        if name != axis and name not in labels.names and name not in unlabelled:
+            raise AxisError(
+                f"cross_entropy: the logits have axis `{name}` and the labels do not: the "
+                f"loss would average over it; drop it first, or name it in "
+                f"`unlabelled=({name!r},)` if each of its positions shares the label",
+                op="cross_entropy",
+                argument="labels",
+                axis=name,
+                expected=logits.names,
+                actual=labels.names,
+            )
+
+
 @typechecked
 def _cross_entropy(
-    logits: Float[NamedArray, "..."], labels: Integer[NamedArray, "..."], axis: str
+    logits: Float[NamedArray, "..."],
+    labels: Integer[NamedArray, "..."],
+    axis: str,
+    unlabelled: tuple[str, ...] = (),
 ) -> Float[NamedArray, ""]:
+    _same_positions(logits, labels, axis, unlabelled)
     log_p = ops.log_softmax(logits, axis)
     target = ops.one_hot(labels, axis, logits.size_of(axis), dtype=log_p.dtype)
     return -ops.mean(ops.sum(target * log_p, axis))
 
 
-def cross_entropy(*args: Any, axis: str = "class") -> Any:
+def cross_entropy(*args: Any, axis: str = "class", unlabelled: str | Sequence[str] = ()) -> Any:
     """`-mean sum_axis onehot(labels) ⊙ log softmax_axis(logits)`: the mean negative
     log-likelihood of integer `labels` under `logits` over the named `axis`.
 
@@ -31,14 +85,21 @@ def cross_entropy(*args: Any, axis: str = "class") -> Any:
       (`model.logits(X)` where the model has it, else `model(X)`), as a plain JAX
       scalar, ready for `eqx.filter_value_and_grad` (LeNet's training loss).
 
+    The logits must have exactly the labels' axes and `axis`: an axis on one side
+    only is an `AxisError` naming it, since broadcasting would average the loss over
+    it without a word (a `channels:1` a flatten forgot, say). An axis of the logits
+    that truly shares the label at each of its positions (several samples of one
+    example) is named in `unlabelled`, and the mean runs over it too.
+
     Example:
         >>> logits = tl.named(jnp.zeros((2, 10)), "batch class")
         >>> float(tl.cross_entropy(logits, tl.named(jnp.array([3, 7]), "batch")))
         2.302585...
     """
+    shared = tuple(unlabelled.split()) if isinstance(unlabelled, str) else tuple(unlabelled)
     if args and isinstance(args[0], NamedArray):
         logits, labels = args
-        return _cross_entropy(logits, labels, axis)
+        return _cross_entropy(logits, labels, axis, shared)
     model, X, labels = args
     logits = model.logits(X) if hasattr(model, "logits") else model(X)
-    return _cross_entropy(logits, labels, axis).data
+    return _cross_entropy(logits, labels, axis, shared).data
