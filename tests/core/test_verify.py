@@ -1,5 +1,6 @@
 """Static verification: abstract evaluation of LeNet, its training step, any function."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -169,3 +170,25 @@ def test_cli_usage_mistakes_exit_2(args, message):
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def _stray_broadcast(x, labels):
+    return tl.sum(x, "embed") + labels  # the line a failure is located at
+
+
+class _Head(eqx.Module):
+    def __call__(self, x: tl.Float[tl.NamedArray, "batch:b embed:8"]):
+        return _stray_broadcast(x, tl.named(jnp.zeros(3), "batch"))
+
+
+def test_a_users_model_error_is_located_at_the_users_line():
+    here = pathlib.Path(__file__).name
+    with pytest.raises(tl.AxisError) as caught:
+        tl.verify(_stray_broadcast, tl.abstract("batch:b embed:8"), tl.abstract("batch:5"))
+    where = caught.value.where
+    assert where is not None and here in where and "the line a failure is located at" in where
+    with pytest.raises(tl.AxisError) as caught:
+        tl.verify(_Head())
+    where = caught.value.where
+    assert where is not None and here in where and 'tl.sum(x, "embed") + labels' in where
+    assert any(here in note for note in caught.value.__notes__)

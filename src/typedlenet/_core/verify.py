@@ -12,6 +12,10 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import os
+import sys
+import sysconfig
+import traceback
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -22,6 +26,7 @@ import jax.numpy as jnp
 from jax import export
 
 from .annotations import _NamedMeta, _parse_spec
+from .errors import AxisError
 from .fields import field_bindings
 from .named import NamedArray
 from .report import table
@@ -202,7 +207,9 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
       a symbolic batch; see `typedlenet.lenet`).
 
     A mismatch raises the error the run would raise (an `AxisError`), labelled
-    with the model line where it happened.
+    (`error.where`) with the model line where it happened: the seed's line for
+    LeNet, for any other model the file, line and code of the user's own frame
+    nearest the failure.
     """
     for cls in type(target).__mro__:
         if cls in _VERIFIERS and not args:
@@ -216,7 +223,11 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
             known = {k: size for k, (size, _) in field_bindings(target).items()}
         kwargs = abstract_arguments(annotated, constraints=constraints, known=known)
     call = typing.cast(Callable[..., Any], target)
-    out = eqx.filter_eval_shape(call, *args, **kwargs)
+    try:
+        out = eqx.filter_eval_shape(call, *args, **kwargs)
+    except AxisError as error:
+        _locate_in_user_code(error)
+        raise
     name = getattr(target, "__qualname__", type(target).__name__)
     leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, NamedArray))
     report = Report(f"{name}: verified abstractly (jax.eval_shape; no FLOPs)")
@@ -225,3 +236,33 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
         (f"output {i}" if len(leaves) > 1 else "output", "", leaf) for i, leaf in enumerate(leaves)
     ]
     return report
+
+
+# The packages whose frames are the machinery, not the model: a mismatch is
+# located at the last frame outside them (and outside the standard library).
+_MACHINERY = ("typedlenet", "jax", "jaxlib", "equinox", "jaxtyping", "beartype")
+
+
+def _machinery_dirs() -> tuple[str, ...]:
+    dirs = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]]
+    for name in _MACHINERY:
+        module = sys.modules.get(name)
+        dirs += list(getattr(module, "__path__", []))
+    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs)
+
+
+def _locate_in_user_code(error: AxisError) -> None:
+    """Label `error` (when no model line labels it yet) with the line of the
+    user's code where it was raised: the last frame of its traceback outside the
+    library, JAX, equinox, the checkers and the standard library."""
+    if error.where is not None:
+        return
+    machinery = _machinery_dirs()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        filename = frame.filename
+        if filename.startswith("<") or os.path.realpath(filename).startswith(machinery):
+            continue
+        code = (frame.line or "").strip()
+        error.where = f"{filename}:{frame.lineno}" + (f": {code}" if code else "")
+        error.add_note(f"  where: {error.where}")
+        return
