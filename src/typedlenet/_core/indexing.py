@@ -14,6 +14,7 @@ from jax import lax
 from jax.core import Tracer
 
 from .errors import AxisError
+from .sizes import fmt, holds
 
 __all__ = ["index_one"]
 
@@ -56,7 +57,7 @@ def index_one(
     if isinstance(where, Tracer):
         return lax.dynamic_index_in_dim(data, where, pos, keepdims=False), rest
     i = int(where)
-    if isinstance(size, int) and not -size <= i < size:
+    if not _within(i, size, axis):
         raise AxisError(
             f"index: position {i} is out of range for axis `{axis}` (={size})",
             op="index",
@@ -64,13 +65,17 @@ def index_one(
             expected=size,
             actual=i,
         )
-    if i < 0 and not isinstance(size, int):
-        raise AxisError(
-            f"index: axis `{axis}` has the symbolic size {size}: count from the start",
-            op="index",
-            axis=axis,
-        )
-    return lax.index_in_dim(data, i % size if i < 0 else i, pos, False), rest
+    return lax.index_in_dim(data, size + i if i < 0 else i, pos, False), rest
+
+
+def _within(i: int, size: Any, axis: str) -> bool:
+    """Whether position `i` (from the end when negative) lies on an axis of `size`:
+    at once for a concrete size, by proof for a symbolic one (`x[{"seq": -1}]` holds
+    for every size; `x[{"seq": 5}]` needs `n >= 6`, a constraint when unproven)."""
+    need = -i if i < 0 else i + 1
+    return holds(
+        lambda: size >= need, f"{fmt(size)} >= {need}", op="index", argument="x", axis=axis
+    )
 
 
 def _is_integer(value: Any) -> bool:
@@ -98,15 +103,33 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
             return start, min(start, stop), step
         return start, max(start, stop), step
     step = 1 if where.step is None else int(where.step)
-    if step < 1:
-        raise AxisError(
-            f"index: axis `{axis}` has the symbolic size {size}: a slice of it needs a "
-            f"positive step, got {step}",
-            op="index",
-            axis=axis,
-        )
 
-    def bound(value: int | None, default: Any) -> Any:
-        return default if value is None else (size + int(value) if value < 0 else int(value))
+    def at_least(upper: Any, lower: Any) -> bool:
+        """`upper >= lower` for positions on the axis, proven; a constraint on the
+        axis's size when JAX cannot decide it."""
+        difference = upper - lower
+        k = size - difference
+        claim = f"{fmt(size)} >= {k}" if isinstance(k, int) else f"{fmt(difference)} >= 0"
+        return holds(lambda: difference >= 0, claim, op="index", argument="x", axis=axis)
 
-    return bound(where.start, 0), bound(where.stop, size), step
+    def position(value: int | None, default: Any, low: Any, high: Any) -> Any:
+        """A bound as a position clamped into low..high, as Python's slices clamp."""
+        if value is None:
+            return default
+        value = int(value)
+        at = size + value if value < 0 else value
+        if not at_least(at, low):
+            return low
+        if not at_least(high, at):
+            return high
+        return at
+
+    if step > 0:
+        start = position(where.start, 0, 0, size)
+        stop = position(where.stop, size, 0, size)
+        return start, (stop if at_least(stop, start) else start), step
+    # A negative step walks from `start` (the last position by default) down to
+    # just after `stop` (-1, before the first position, by default).
+    start = position(where.start, size - 1, -1, size - 1)
+    stop = position(where.stop, -1, -1, size - 1)
+    return start, (stop if at_least(start, stop) else start), step
