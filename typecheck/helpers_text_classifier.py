@@ -7,7 +7,11 @@ import jax.numpy as jnp
 import typedlenet as tl
 from typedlenet import Float, Int, NamedArray
 
+# The position table has 512 rows: sequences up to that length.
+CONSTRAINTS = ("n <= 512",)
 
+
+@tl.constraints("n <= p")  # positions 0..n-1 must be rows of P
 @tl.typechecked
 def embed(
     E: Float[NamedArray, "vocab:v embed:d"],

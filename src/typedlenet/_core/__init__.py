@@ -71,6 +71,7 @@ from .ops import (
     var,
     where,
 )
+from .ranges import IndexRange, checked_indices, index_range
 from .report import (
     register_summary,
     summary,
@@ -121,6 +122,7 @@ __all__ = [
     "AxisTypeError",
     "Bool",
     "Float",
+    "IndexRange",
     "Int",
     "Integer",
     "NamedArray",
@@ -139,6 +141,7 @@ __all__ = [
     "argmax",
     "astype",
     "check_fields",
+    "checked_indices",
     "checks",
     "checks_enabled",
     "concatenate",
@@ -152,6 +155,7 @@ __all__ = [
     "flatten",
     "gelu",
     "grad",
+    "index_range",
     "lift",
     "log",
     "log_softmax",

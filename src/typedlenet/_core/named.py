@@ -17,6 +17,7 @@ from .annotations import Shaped
 from .checking import typechecked
 from .errors import AxisError
 from .indexing import index_one
+from .ranges import keep_range
 from .sizes import Names, as_names, check_unique, clash
 
 __all__ = ["NamedArray", "Names", "as_names", "named"]
@@ -183,7 +184,7 @@ class NamedArray(eqx.Module):
         if order == self.names:
             return self
         perm = tuple(self.names.index(n) for n in order)
-        return NamedArray(jnp.transpose(self.data, perm), order)
+        return keep_range(self, NamedArray(jnp.transpose(self.data, perm), order))
 
     def untag(self, *names: Names) -> Any:
         """The axes `names` made positional, for `nmap` (see `tl.untag`)."""
@@ -196,7 +197,7 @@ class NamedArray(eqx.Module):
 
     def astype(self, dtype: Any) -> NamedArray:
         """The same axes, the elements converted to `dtype`."""
-        return NamedArray(self.data.astype(dtype), self.names)
+        return keep_range(self, NamedArray(self.data.astype(dtype), self.names))
 
     def __repr__(self) -> str:
         dtype = np.dtype(self.dtype).name if hasattr(self, "data") else "?"
@@ -225,7 +226,7 @@ class NamedArray(eqx.Module):
             if isinstance(where, NamedArray):
                 out = _built_on("take")(out, axis, where)
             else:
-                out = NamedArray(*index_one(out.data, out.names, axis, where))
+                out = keep_range(out, NamedArray(*index_one(out.data, out.names, axis, where)))
         return out
 
     # --- arithmetic by name: a table of forward and reflected operators ------

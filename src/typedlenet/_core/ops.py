@@ -19,6 +19,7 @@ from .annotations import Bool, Int, Integer, Shaped
 from .checking import typechecked
 from .errors import AxisError
 from .named import NamedArray, broadcast
+from .ranges import ranged
 from .reshape import flatten, rename, unflatten, unfold
 from .sizes import Names, Size, as_names, clash
 from .sizes import size as _size
@@ -260,7 +261,9 @@ def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
         )
     _nonempty(x, names, "argmax")
     pos = positions[0]
-    return NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
+    length = x.size_of(axis)
+    out = NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
+    return ranged(out, length, f"argmax over {axis}:{length}")
 
 
 @typechecked

@@ -15,6 +15,7 @@ from .annotations import Shaped
 from .checking import typechecked
 from .errors import AxisError
 from .named import NamedArray, method_of_named_array
+from .ranges import keep_range
 from .sizes import Names, Size, as_names, equal, fmt, holds
 from .sizes import size as _size
 
@@ -43,7 +44,7 @@ def rename(x: Shaped[NamedArray, "..."], mapping: Mapping[str, str]) -> Shaped[N
                 op="rename",
                 axis=new,
             )
-    return NamedArray(x.data, names)
+    return keep_range(x, NamedArray(x.data, names))
 
 
 @typechecked

@@ -17,6 +17,7 @@ from .checking import typechecked
 from .errors import AxisError
 from .named import NamedArray, method_of_named_array
 from .nmap import nmap, untag
+from .ranges import check_range, check_traced, ranged
 from .sizes import Size, as_names, clash, divides, equal, fmt, holds, size
 
 __all__ = ["arange", "astype", "concatenate", "pad", "split", "stack", "take"]
@@ -224,8 +225,11 @@ def take(
     one gather, O(size of the result); `x[{"vocab": tokens}]` is the same.
 
     Concrete indices are checked to lie in range (negative ones count from the
-    end); traced ones (under `jax.jit`) cannot be, and an index out of range
-    gives NaN for a floating `x` (the fill of `jnp.take`).
+    end). Indices that know their range (made by `arange`, `argmax`, ...; see
+    `index_range`) are checked against the axis for concrete and symbolic sizes,
+    also under `jax.jit` and `jax.eval_shape`. Other traced indices cannot be
+    checked while tracing, and an index out of range gives NaN for a floating `x`
+    (the fill of `jnp.take`); `checked_indices(fn)` turns that into an error.
     """
     pos = x.position(axis, op="take")
     if axis in indices.names:
@@ -235,7 +239,10 @@ def take(
             argument="indices",
             axis=axis,
         )
+    check_range(indices, x.size_of(axis), axis, "take")  # the same answer for any data
     _check_indices(indices, x.size_of(axis), axis)
+    if isinstance(indices.data, Tracer):
+        check_traced(indices.data, x.size_of(axis), axis, "take")
     shared = [n for n in indices.names if n in x.names]
     if not shared:
         data = jnp.take(x.data, indices.data, axis=pos, mode="fill")
@@ -257,7 +264,7 @@ def arange(axis: str, n: Size, dtype: Any = jnp.int32) -> Shaped[NamedArray, "..
     """The positions `0, 1, …, n-1` along one axis: `arange(axis, n)[axis=i] = i`."""
     (axis,) = as_names([axis], argument="axis", op="arange")
     n = size(n, op="arange", argument="n")
-    return NamedArray(lax.iota(dtype, n), (axis,))
+    return ranged(NamedArray(lax.iota(dtype, n), (axis,)), n, f"arange over {axis}:{n}")
 
 
 @typechecked
