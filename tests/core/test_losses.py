@@ -127,3 +127,83 @@ def test_verify_catches_the_stray_axis_before_compute():
     labels = tl.abstract("batch:b", jnp.int32)
     with pytest.raises(tl.AxisError, match="`channels`"):
         tl.verify(lambda x, y: tl.cross_entropy(x, y), logits, labels)
+
+
+@settings(max_examples=examples(30, quick=10), deadline=None)
+@given(problems(), st.data())
+def test_masked_and_weighted_losses_match_the_oracle(problem, data):
+    logits, labels, unlabelled = problem
+    positions_ = [n for n in logits.names if n != "class"]
+    sizes = {n: logits.sizes[n] for n in positions_}
+    mask_axes = data.draw(st.lists(st.sampled_from(positions_), unique=True)) if positions_ else []
+    keep = np.array(
+        data.draw(
+            st.lists(
+                st.booleans(),
+                min_size=math.prod(sizes[n] for n in mask_axes),
+                max_size=math.prod(sizes[n] for n in mask_axes),
+            )
+        ),
+        bool,
+    ).reshape([sizes[n] for n in mask_axes])
+    weight = np.array(
+        data.draw(
+            st.lists(
+                st.floats(0.5, 2.0, width=32),
+                min_size=math.prod(sizes[n] for n in mask_axes),
+                max_size=math.prod(sizes[n] for n in mask_axes),
+            )
+        ),
+        np.float32,
+    ).reshape(keep.shape)
+    where = tl.NamedArray(jnp.asarray(keep), tuple(mask_axes))
+    weights = tl.NamedArray(jnp.asarray(weight), tuple(mask_axes))
+    got = tl.cross_entropy(logits, labels, unlabelled=unlabelled, where=where, weights=weights)
+    # The oracle: each position's -log p(label), weighted, one position at a time.
+    data_, names = np.asarray(logits.data, np.float64), logits.names
+    total = count = 0.0
+    for p in positions(sizes):
+        row = [
+            data_[tuple(p.get(n, c) if n != "class" else c for n in names)]
+            for c in range(logits.sizes["class"])
+        ]
+        label = int(np.asarray(labels.data)[tuple(p[n] for n in labels.names)])
+        at = tuple(p[n] for n in mask_axes)
+        w = float(weight[at]) * bool(keep[at])
+        total += w * (np.log(np.sum(np.exp(row))) - row[label])
+        count += w
+    expected = total / count if count > 0 else 0.0
+    np.testing.assert_allclose(float(got.data), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_masked_gradient_matches_positional_jax():
+    data = jax.random.normal(jax.random.PRNGKey(1), (2, 4, 5))  # batch, seq, class
+    labels = jnp.array([[1, 4, 0, 2], [3, 3, 1, 0]])
+    keep = jnp.array([[True, True, False, False], [True, True, True, False]])
+
+    def named(d):
+        logits = tl.named(d, "batch seq class")
+        return tl.cross_entropy(
+            logits, tl.named(labels, "batch seq"), where=tl.named(keep, "batch seq")
+        ).data
+
+    def positional(d):
+        nll = -jnp.take_along_axis(jax.nn.log_softmax(d), labels[..., None], -1)[..., 0]
+        return jnp.sum(jnp.where(keep, nll, 0.0)) / jnp.sum(keep)
+
+    np.testing.assert_allclose(jax.grad(named)(data), jax.grad(positional)(data), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["eager", "jit", "eval_shape"])
+@pytest.mark.parametrize("argument", ["where", "weights"])
+def test_a_mask_or_weights_with_an_axis_the_labels_lack_is_refused(argument, mode):
+    logits, labels = _inputs("batch:4 class:10", "batch:4")
+    extra = tl.named(jnp.ones((4, 3), bool if argument == "where" else jnp.float32), "batch seq")
+
+    def loss(logits, labels, extra):
+        return tl.cross_entropy(logits, labels, **{argument: extra})
+
+    run = {"eager": loss, "jit": jax.jit(loss), "eval_shape": lambda *a: jax.eval_shape(loss, *a)}
+    with pytest.raises(tl.AxisError, match="`seq`") as caught:
+        run[mode](logits, labels, extra)
+    assert caught.value.argument == argument and caught.value.axis == "seq"

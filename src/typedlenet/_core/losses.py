@@ -62,20 +62,57 @@ def _same_positions(
             )
 
 
+def _weights_fit(weights: NamedArray, allowed: tuple[str, ...], argument: str) -> None:
+    """Weights (or a mask) are per labelled position: no axis the labels lack."""
+    for name in weights.names:
+        if name not in allowed:
+            raise AxisError(
+                f"cross_entropy: `{argument}` has axis `{name}`, which the labels do not "
+                f"have (they have {', '.join(f'`{n}`' for n in allowed) or 'no axes'})",
+                op="cross_entropy",
+                argument=argument,
+                axis=name,
+                expected=allowed,
+                actual=weights.names,
+            )
+
+
 @typechecked
 def _cross_entropy(
     logits: Float[NamedArray, "..."],
     labels: Integer[NamedArray, "..."],
     axis: str,
     unlabelled: tuple[str, ...] = (),
+    where: NamedArray | None = None,
+    weights: NamedArray | None = None,
 ) -> Float[NamedArray, ""]:
     _same_positions(logits, labels, axis, unlabelled)
     log_p = ops.log_softmax(logits, axis)
     target = ops.one_hot(labels, axis, logits.size_of(axis), dtype=log_p.dtype)
-    return -ops.mean(ops.sum(target * log_p, axis))
+    nll = -ops.sum(target * log_p, axis)  # one value per labelled position
+    if where is None and weights is None:
+        return ops.mean(nll)
+    allowed = tuple(n for n in logits.names if n != axis)
+    w = ops.where(nll == nll, 1.0, 0.0).astype(nll.dtype)  # ones over nll's axes
+    if weights is not None:
+        _weights_fit(weights, allowed, "weights")
+        w = w * weights.astype(nll.dtype)
+    if where is not None:
+        _weights_fit(where, allowed, "where")
+        w = ops.where(where, w, 0.0)
+    total = ops.sum(w)
+    # No position counted: the loss is 0 (and its gradient too), not 0/0.
+    safe = ops.where(total > 0, total, 1.0)
+    return ops.sum(w * nll) / safe
 
 
-def cross_entropy(*args: Any, axis: str = "class", unlabelled: str | Sequence[str] = ()) -> Any:
+def cross_entropy(
+    *args: Any,
+    axis: str = "class",
+    unlabelled: str | Sequence[str] = (),
+    where: NamedArray | None = None,
+    weights: NamedArray | None = None,
+) -> Any:
     """`-mean sum_axis onehot(labels) ⊙ log softmax_axis(logits)`: the mean negative
     log-likelihood of integer `labels` under `logits` over the named `axis`.
 
@@ -91,6 +128,11 @@ def cross_entropy(*args: Any, axis: str = "class", unlabelled: str | Sequence[st
     that truly shares the label at each of its positions (several samples of one
     example) is named in `unlabelled`, and the mean runs over it too.
 
+    `where` (booleans) and `weights` (numbers), over some of the labels' axes,
+    make it a weighted mean: `sum_pos w ⊙ nll / sum_pos w`, `w = weights ⊙ where`,
+    so padding in a batch of sequences counts for nothing. With no position
+    counted the loss is 0. An axis the labels do not have is an `AxisError`.
+
     Example:
         >>> logits = tl.named(jnp.zeros((2, 10)), "batch class")
         >>> float(tl.cross_entropy(logits, tl.named(jnp.array([3, 7]), "batch")))
@@ -99,7 +141,7 @@ def cross_entropy(*args: Any, axis: str = "class", unlabelled: str | Sequence[st
     shared = tuple(unlabelled.split()) if isinstance(unlabelled, str) else tuple(unlabelled)
     if args and isinstance(args[0], NamedArray):
         logits, labels = args
-        return _cross_entropy(logits, labels, axis, shared)
+        return _cross_entropy(logits, labels, axis, shared, where, weights)
     model, X, labels = args
     logits = model.logits(X) if hasattr(model, "logits") else model(X)
-    return _cross_entropy(logits, labels, axis, shared).data
+    return _cross_entropy(logits, labels, axis, shared, where, weights).data
