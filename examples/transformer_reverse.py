@@ -97,9 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     # The position table has LENGTH rows: every length up to it, stated.
     sizes = tl.symbols("b n", constraints=(f"n <= {LENGTH}",))
     report = tl.verify(model, tl.abstract("batch:b seq:n", jnp.int32, sizes=sizes))
-    print(
-        f"verified for every batch b and length n <= {LENGTH}: logits {report.tensor('output')}"
-    )
+    print(f"verified for every batch b and length n <= {LENGTH}: logits {report.tensor('output')}")
     warmup = min(100, args.steps // 10)
     schedule = optax.warmup_cosine_decay_schedule(0.0, args.lr, warmup, max(args.steps, warmup + 1))
     optimizer = optax.adamw(schedule)

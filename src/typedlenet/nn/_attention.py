@@ -14,12 +14,30 @@ import jax.numpy as jnp
 from .._core import ops
 from .._core.errors import AxisError
 from .._core.named import NamedArray
-from .._core.sizes import as_names, size
+from .._core.sizes import Size, as_names, size
+from .._core.structure import arange
 from .._core.transforms import scan
 from ._checks import expect_axes, free
-from ._init import init, parse
+from ._init import init, parse, zeros
 
-__all__ = ["MultiHeadAttention", "Stacked"]
+__all__ = ["MultiHeadAttention", "Stacked", "causal_mask"]
+
+
+def causal_mask(n: Size, m: Size | None = None, *, seq: str = "seq") -> NamedArray:
+    """`mask_{seq=i, seq'=j} = (j <= i)`: each position attends to itself and the
+    positions before it, for `n` queries over `m` keys (`m = n` by default; sizes
+    may be symbolic).
+
+    Examples:
+        >>> nn.causal_mask(3).align(("seq", "seq'")).data
+        Array([[ True, False, False],
+               [ True,  True, False],
+               [ True,  True,  True]], dtype=bool)
+    """
+    (seq,) = as_names([seq], argument="seq", op="causal_mask")
+    n = size(n, op="causal_mask", argument="n")
+    m = n if m is None else size(m, op="causal_mask", argument="m")
+    return arange(seq, n) >= arange(f"{seq}'", m)
 
 
 class MultiHeadAttention(eqx.Module):
@@ -30,17 +48,38 @@ class MultiHeadAttention(eqx.Module):
     `MultiHeadAttention("embed:64", heads=4, key_size=16, key=key)`. `mask`, if
     given, is a boolean NamedArray over axes of the scores (`seq'`, and `seq`,
     `batch`, `heads` as needed): `False` positions get no attention.
+    `causal=True` adds `causal_mask` (a decoder: no position sees a later one);
+    `use_bias=True` adds a bias to each projection (`bq`, `bk`, `bv` over
+    `heads key`, `bo` over `embed`).
+
+    Examples:
+        >>> att = nn.MultiHeadAttention("embed:8", 2, 4, key=jax.random.PRNGKey(0), causal=True)
+        >>> att(tl.named(jnp.ones((3, 5, 8)), "batch seq embed"))
+        f32[batch:3, seq:5, embed:8]
     """
 
     Wq: NamedArray
     Wk: NamedArray
     Wv: NamedArray
     Wo: NamedArray
+    bq: NamedArray | None
+    bk: NamedArray | None
+    bv: NamedArray | None
+    bo: NamedArray | None
     embed: tuple[str, int] = eqx.field(static=True)
     seq: str = eqx.field(static=True)
+    causal: bool = eqx.field(static=True)
 
     def __init__(
-        self, embed: str, heads: int, key_size: int, *, key: jax.Array, seq: str = "seq"
+        self,
+        embed: str,
+        heads: int,
+        key_size: int,
+        *,
+        key: jax.Array,
+        seq: str = "seq",
+        causal: bool = False,
+        use_bias: bool = False,
     ) -> None:
         ((name, n),) = parse(embed, op="MultiHeadAttention").items()
         heads = size(heads, op="MultiHeadAttention", argument="heads")
@@ -53,6 +92,10 @@ class MultiHeadAttention(eqx.Module):
         self.Wk = init(kk, projection, fan_in=name)
         self.Wv = init(kv, projection, fan_in=name)
         self.Wo = init(ko, f"heads:{heads} key:{key_size} {name}:{n}", fan_in="heads key")
+        head_bias = zeros(f"heads:{heads} key:{key_size}") if use_bias else None
+        self.bq, self.bk, self.bv = head_bias, head_bias, head_bias
+        self.bo = zeros(f"{name}:{n}") if use_bias else None
+        self.causal = bool(causal)
 
     def __call__(
         self, x: NamedArray, context: NamedArray | None = None, mask: NamedArray | None = None
@@ -66,10 +109,13 @@ class MultiHeadAttention(eqx.Module):
         # Data first in each contraction, so that every result keeps the input's
         # storage order with the new axes last (batch, heads, seq, seq'), as a
         # positional implementation would lay them out: no transposes between steps.
-        Q = ops.dot(x, self.Wq, embed)
-        K = ops.rename(ops.dot(context, self.Wk, embed), {seq: f"{seq}'"})
-        V = ops.rename(ops.dot(context, self.Wv, embed), {seq: f"{seq}'"})
+        Q = _biased(ops.dot(x, self.Wq, embed), self.bq)
+        K = ops.rename(_biased(ops.dot(context, self.Wk, embed), self.bk), {seq: f"{seq}'"})
+        V = ops.rename(_biased(ops.dot(context, self.Wv, embed), self.bv), {seq: f"{seq}'"})
         scores = ops.dot(Q, K, "key") / math.sqrt(Q.size_of("key"))
+        if self.causal:
+            causal = causal_mask(x.size_of(seq), context.size_of(seq), seq=seq)
+            mask = causal if mask is None else mask & causal
         if mask is not None:
             extra = [a for a in mask.names if a not in scores.names]
             if extra:
@@ -82,7 +128,11 @@ class MultiHeadAttention(eqx.Module):
                 )
             scores = ops.where(mask, scores, jnp.finfo(scores.dtype).min)
         attention = ops.softmax(scores, f"{seq}'")
-        return ops.dot(ops.dot(attention, V, f"{seq}'"), self.Wo, "heads key")
+        return _biased(ops.dot(ops.dot(attention, V, f"{seq}'"), self.Wo, "heads key"), self.bo)
+
+
+def _biased(x: NamedArray, b: NamedArray | None) -> NamedArray:
+    return x if b is None else x + b
 
 
 class Stacked(eqx.Module):
