@@ -270,8 +270,8 @@ def _stopped_at(
     """The diagnostic of a child that ended (or ran past its time, `late`) in the
     middle of `where`: a file's import, or a target (`going_on`: the rest of the
     file is checked in a new child)."""
-    name = where.get("name")
-    subject = f"importing {path}" if name is None else f"checking `{name}`"
+    name, shown = where.get("name"), _shown(str(path))
+    subject = f"importing {shown}" if name is None else f"checking `{name}`"
     rest = ": its functions were not checked" if name is None else ""
     if name is not None and going_on:
         rest = ": the rest was checked in a new process"
@@ -282,7 +282,7 @@ def _stopped_at(
         message = f"{subject} ended the checking process ({ending}){rest}"
         rule = "signal" if ending.startswith("killed") else "exit"
     line = int(where.get("line", 1))
-    return Diagnostic(_shown(str(path)), line, 0, 0, message, rule, name or "")
+    return Diagnostic(shown, line, 0, 0, message, rule, name or "")
 
 
 def check_files(

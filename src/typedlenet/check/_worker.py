@@ -29,6 +29,7 @@ from ._checker import (
     CheckError,
     Diagnostic,
     Target,
+    _shown,
     _suppressed,
     check_target,
     diagnose,
@@ -55,7 +56,7 @@ def _fatal(error: BaseException, target: Target, files: set[str], send: Send) ->
     """Report user code that raised what would end the process (or the check)."""
     found = diagnose(error, target, files)
     at_import = target.name == ""
-    subject = f"importing {target.path}" if at_import else f"`{target.name}`"
+    subject = f"importing {_shown(target.path)}" if at_import else f"`{target.name}`"
     rest = "its functions were not checked" if at_import else "the rest of it was not checked"
     if isinstance(error, SystemExit):
         found.rule = "exit"
