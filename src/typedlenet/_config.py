@@ -12,6 +12,9 @@
   `$XDG_CACHE_HOME/typedlenet`, else `~/.cache/typedlenet`).
 - `TYPEDLENET_LSP_TIMEOUT`: seconds `typedlenet lsp` gives each check or trace
   of a file before it kills it (default 30).
+- `TYPEDLENET_CHECK_TIMEOUT`: seconds `typedlenet check` and `trace` give each
+  file's import and each checked function, in their child process, before they
+  kill it (default 60; `--timeout` overrides it).
 
 The switches take `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no` (any case), the
 numbers a positive decimal (`2.5`); any other value is a `ConfigError` naming the
@@ -45,6 +48,7 @@ SWITCHES: dict[str, bool] = {
 # Every number and its default.
 NUMBERS: dict[str, float] = {
     "TYPEDLENET_LSP_TIMEOUT": 30.0,
+    "TYPEDLENET_CHECK_TIMEOUT": 60.0,
 }
 
 

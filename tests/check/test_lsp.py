@@ -492,3 +492,26 @@ def test_no_check_outlives_the_server(tmp_path, servers, stop):
     server.process.send_signal(stop)
     assert server.process.wait(timeout=30) == -stop
     wait_until(lambda: gone(child) and gone(grandchild), 10, "gone")
+
+
+@pytest.mark.slow
+def test_a_file_that_exits_at_import_is_an_error_where_the_checked_function_exits(
+    tmp_path, servers
+):
+    exits = tmp_path / "exits.py"
+    exits.write_text("import os\n\nos._exit(0)\n")
+    stops = tmp_path / "stops.py"
+    stops.write_text(
+        "import sys\n\nfrom typedlenet import Float, NamedArray\n\n\n"
+        'def stop(X: Float[NamedArray, "b"]):\n    sys.exit(3)\n'
+    )
+    server = servers(tmp_path)
+    server.initialize(initializationOptions={"trust": True})
+    (exited,) = server.open(exits)
+    assert exited["code"] == "exit" and exited["severity"] == 1
+    assert "importing exits.py ended the checking process (exit status 0)" in exited["message"]
+    (stopped,) = server.open(stops)
+    assert stopped["code"] == "exit" and stopped["range"]["start"]["line"] == 6
+    assert "`stop` called sys.exit(3)" in stopped["message"]
+    assert server.request("shutdown")["result"] is None
+    assert server.end() == 0

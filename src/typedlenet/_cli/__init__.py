@@ -25,6 +25,7 @@ from .options import (
     parallel_options,
     positive,
     rate,
+    seconds,
     seed,
 )
 
@@ -49,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
             "sizes and no FLOPs, and report each mistake at the line of the faulty "
             "operation. Without PATH (and without [tool.typedlenet] paths in "
             "pyproject.toml), or with --lenet, verify LeNet's forward pass and training "
-            "step and print every tensor's named sizes. Exit 0 when well-typed, 1 with the "
-            "errors, 2 when a file cannot be read or imported."
+            "step and print every tensor's named sizes. The files are imported in a child "
+            "process, with a time limit. Exit 0 when well-typed, 1 with the errors, 2 when "
+            "a file cannot be read or imported, or its code exits, crashes or hangs."
         ),
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, FILE.py::NAME")
@@ -76,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="b",
         help="batch size: a number, or a symbol that stands for every size (b)",
     )
+    check.add_argument(
+        "--timeout",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time for each file's import and each function (TYPEDLENET_CHECK_TIMEOUT, 60)",
+    )
     check.set_defaults(run="check:check", parser=check)
 
     trace_ = commands.add_parser(
@@ -88,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     trace_.add_argument("target", metavar="FILE.py::FUNCTION")
     trace_.add_argument("--constraint", action="append", default=[], metavar="CLAIM")
+    trace_.add_argument(
+        "--timeout",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time for the file's import and the function (TYPEDLENET_CHECK_TIMEOUT, 60)",
+    )
     trace_.set_defaults(run="check:trace", parser=trace_)
 
     lsp_ = commands.add_parser(

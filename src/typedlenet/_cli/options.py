@@ -4,6 +4,7 @@ subcommands of `typedlenet` share, and joining a multi-process run."""
 from __future__ import annotations
 
 import argparse
+import math
 import pathlib
 
 import jax
@@ -22,6 +23,7 @@ __all__ = [
     "parallel_options",
     "positive",
     "rate",
+    "seconds",
     "seed",
 ]
 
@@ -33,6 +35,17 @@ def positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time limit: a positive, finite number of seconds (`2.5`)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
 

@@ -1,5 +1,7 @@
 """`typedlenet check PATH...` and `typedlenet trace FILE::FUNCTION`: the checker
-on users' files, configured by `[tool.typedlenet]` in pyproject.toml."""
+on users' files, configured by `[tool.typedlenet]` in pyproject.toml. The
+files are imported and their functions run in a supervised child process, with
+a time limit (`_supervise`); this process runs no user code."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import sys
 import tomllib
 from typing import Any
 
-from ._checker import CheckError, expand, run_check
+from ._checker import CheckError, expand
 from ._output import render
-from ._tracer import trace_target
+from ._supervise import FATAL_RULES, check_files, timeout, trace_file
 
 __all__ = ["check_paths", "config", "trace"]
 
@@ -37,33 +39,41 @@ def config(start: pathlib.Path | None = None) -> dict[str, Any]:
 
 
 def check_paths(args: argparse.Namespace, paths: list[str], settings: dict[str, Any]) -> int:
-    """Run the checker on `paths`; print the report; 0 clean, 1 errors, 2 unusable."""
+    """Run the checker on `paths`; print the report; 0 clean, 1 errors, 2 unusable
+    (a file that cannot be imported, or user code that ended or hung the check)."""
     exclude = [*settings.get("exclude", []), *args.exclude]
     claims = [*settings.get("constraints", []), *args.constraint]
     try:
-        diagnostics, count = run_check(paths, exclude=exclude, extra=claims)
-        files = len(expand(paths, exclude))
+        files = expand(paths, exclude)
+        diagnostics, count = check_files(files, claims, timeout(getattr(args, "timeout", None)))
     except CheckError as error:
         print(f"typedlenet check: error: {error}", file=sys.stderr)
         return 2
-    print(render(args.format, diagnostics, count, files))
+    print(render(args.format, diagnostics, count, len(files)))
+    if any(d.rule in FATAL_RULES for d in diagnostics):
+        return 2
     return 1 if diagnostics else 0
 
 
 def trace(args: argparse.Namespace) -> int:
-    """Print every tensor of one function by source line; 2 when it cannot run."""
+    """Print every tensor of one function by source line; 1 when it is ill-typed,
+    2 when it cannot run (or its code ended or hung the trace)."""
     text, _, name = args.target.partition("::")
     if not name:
         print("typedlenet trace: error: give FILE.py::FUNCTION", file=sys.stderr)
         return 2
+    path = pathlib.Path(text)
     try:
-        rows, error = trace_target(pathlib.Path(text), name, args.constraint)
+        if not path.is_file():
+            raise CheckError(f"{path}: no such file")
+        limit = timeout(getattr(args, "timeout", None))
+        rows, error = trace_file(path, name, args.constraint, limit)
     except CheckError as problem:
         print(f"typedlenet trace: error: {problem}", file=sys.stderr)
         return 2
-    for path, line, label, shape in rows:
-        print(f"{path}:{line}: {label}: {shape}")
+    for shown, line, label, shape in rows:
+        print(f"{shown}:{line}: {label}: {shape}")
     if error is not None:
         print(f"{error.path}:{error.line}:{error.col + 1}: error: {error.message} [{error.rule}]")
-        return 1
+        return 2 if error.rule in FATAL_RULES else 1
     return 0

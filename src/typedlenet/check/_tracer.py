@@ -8,13 +8,14 @@ import linecache
 import pathlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .._core.named import NamedArray, observing
 from .._core.verify import _describe
 from ._checker import CheckError, Diagnostic, _shown, diagnose, load, run_abstract, targets
 
-__all__ = ["trace_target"]
+__all__ = ["trace_loaded", "trace_target"]
 
 _ASSIGNED = re.compile(r"^\s*([A-Za-z_][\w\s,]*?)\s*(?::[^=]+)?=(?!=)")
 
@@ -51,7 +52,13 @@ def trace_target(
 ) -> tuple[list[tuple[str, int, str, str]], Diagnostic | None]:
     """Run `name` of `path` abstractly; each line's tensor `(path, line, label, named
     sizes)` in line order, and the diagnostic where it failed (or None)."""
-    module = load(path)
+    return trace_loaded(load(path), path, name, constraints)
+
+
+def trace_loaded(
+    module: Any, path: pathlib.Path, name: str, constraints: Sequence[str] = ()
+) -> tuple[list[tuple[str, int, str, str]], Diagnostic | None]:
+    """`trace_target` on `module`, the file `path` already imported."""
     (target,) = targets(module, path, name, constraints)
     filename = str(pathlib.Path(module.__file__ or path).resolve())
     files = {filename, str(path)}

@@ -17,49 +17,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ... import _config
+from .._supervise import kill_group, supervised
 from ._frames import _log
 
 TIMEOUT_VARIABLE = "TYPEDLENET_LSP_TIMEOUT"
 DEFAULT_TIMEOUT = _config.NUMBERS[TIMEOUT_VARIABLE]
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-# The child's first process: it runs no user code, only the check, in the
-# process group it leads; when the server dies (however: Linux tells it by
-# PR_SET_PDEATHSIG), it kills that whole group, itself included.
-_SUPERVISOR = """
-import ctypes, os, signal, subprocess, sys
-def end(signum=None, frame=None):
-    os.killpg(0, signal.SIGKILL)
-if sys.platform.startswith("linux"):
-    signal.signal(signal.SIGUSR1, end)
-    try:
-        ctypes.CDLL(None).prctl(ctypes.c_int(1), ctypes.c_ulong(signal.SIGUSR1))
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != int(sys.argv[1]):
-        end()
-status = subprocess.call(sys.argv[2:])
-sys.exit(status if status >= 0 else 128 - status)
-"""
-
-
-def _kill_group(child: subprocess.Popen[str], *, reap: bool = True) -> None:
-    """SIGKILL to the child's process group (its own: it leads a new session);
-    then, with `reap`, wait for it and close its pipes."""
-    if child.returncode is None:  # not reaped: its group id is still its own
-        with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-            os.killpg(child.pid, signal.SIGKILL)  # no killpg on Windows: the child alone
-        with contextlib.suppress(ProcessLookupError):
-            child.kill()
-        if not reap:
-            return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=10)
-    for pipe in (child.stdout, child.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
 
 
 class _Children:
@@ -72,10 +36,9 @@ class _Children:
     def run(self, *args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str] | str:
         """`typedlenet ARGS` in a child with a time limit; a string says why it gave no result."""
         command = [sys.executable, "-m", "typedlenet", *args]
-        supervised = [sys.executable, "-I", "-S", "-c", _SUPERVISOR, str(os.getpid()), *command]
         try:
             child = subprocess.Popen(
-                supervised,
+                supervised(command),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -94,14 +57,14 @@ class _Children:
             _log(f"{' '.join(command)}: timed out after {self.timeout:g} s; killed")
             return f"timed out after {self.timeout:g} s and was stopped"
         finally:
-            _kill_group(child)  # only if it has not ended
+            kill_group(child)  # only if it has not ended
             self.child = None
         return subprocess.CompletedProcess(command, child.returncode, out, err)
 
     def kill(self, *, reap: bool = True) -> None:
         child = self.child
         if child is not None:
-            _kill_group(child, reap=reap)
+            kill_group(child, reap=reap)
 
 
 @contextlib.contextmanager

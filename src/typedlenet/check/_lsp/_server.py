@@ -251,13 +251,15 @@ class _Server:
             advice = f"set {TIMEOUT_VARIABLE} to change the limit" if "timed" in done else ""
             message = f"typedlenet check {done}" + (f" ({advice})" if advice else "")
             return [_diagnostic(0, 0, 1, message, "timeout" if advice else "error")]
+        report = _report(done.stdout)
+        if done.returncode == 2 and report is not None:  # user code ended or hung the check
+            return _from_report(report, path)
         if done.returncode == 2:
             _, marker, message = done.stderr.rpartition("typedlenet check: error: ")
             message = (message if marker else done.stderr).strip()
             at = _SYNTAX_AT.search(message)
             line = int(at.group(1)) - 1 if at else 0
             return [_diagnostic(line, 0, 0, message, "syntax" if at else "import")]
-        report = _report(done.stdout)
         if report is None:
             tail = "\n".join(done.stderr.strip().splitlines()[-20:])
             message = f"typedlenet check failed (exit status {done.returncode}): {tail}"
