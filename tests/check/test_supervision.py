@@ -145,17 +145,26 @@ def test_a_crash_in_a_checked_function_names_the_function_and_its_signal(tmp_pat
     assert json.loads(done.stdout)["checked"] == 2  # `fine` was checked in a new process
 
 
-def test_what_a_module_prints_stays_out_of_the_json_report(tmp_path):
+def test_what_a_module_prints_stays_out_of_the_json_report_and_is_an_error(tmp_path):
     write(
         tmp_path,
         "chatty.py",
         "import sys\nprint('{not json')\nprint('to stderr', file=sys.stderr)\n" + ILL_TYPED,
     )
-    done = typedlenet("check", "--format", "json", "chatty.py", cwd=tmp_path)
-    assert done.returncode == 1, done.stderr
+    write(tmp_path, "quiet.py", ILL_TYPED)
+    done = typedlenet("check", "--format", "json", "chatty.py", "quiet.py", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
     report = json.loads(done.stdout)  # parses: the print went elsewhere
-    assert [d["rule"] for d in report["diagnostics"]] == ["axis"]
+    rules = sorted((d["path"], d["rule"]) for d in report["diagnostics"])
+    assert rules == [("chatty.py", "axis"), ("chatty.py", "output"), ("quiet.py", "axis")]
+    (printed,) = [d for d in report["diagnostics"] if d["rule"] == "output"]
+    assert "importing chatty.py printed to stdout" in printed["message"]
+    assert "'{not json'" in printed["message"]
     assert "{not json" in done.stderr and "to stderr" in done.stderr
+    # A module that prints only to stderr at import is not reported.
+    write(tmp_path, "logs.py", "import sys\nprint('note', file=sys.stderr)\n" + ILL_TYPED)
+    done = typedlenet("check", "--format", "json", "logs.py", cwd=tmp_path)
+    assert done.returncode == 1 and "note" in done.stderr
 
 
 def test_a_bad_time_limit_is_one_line_and_exit_2(tmp_path):

@@ -11,7 +11,8 @@ end, hang or corrupt the command.
 - Results come back as JSON lines over a private pipe, never stdout. The
   child's stdout is the command's stderr: what a module prints at import (or a
   function prints) is shown there, and never reaches the report, so
-  `--format json` stays valid. It is passed on as printed, not reported.
+  `--format json` stays valid. What a file prints while it is imported is
+  also reported, as an error naming the file (rule `output`).
 - Each file's import and each checked function get `--timeout` seconds
   (`TYPEDLENET_CHECK_TIMEOUT`, 60); the start of the child (importing JAX) gets
   at least `STARTUP` seconds.
@@ -65,7 +66,7 @@ DEFAULT_TIMEOUT = _config.NUMBERS[TIMEOUT_VARIABLE]
 STARTUP = 60.0
 
 # The rules of the diagnostics that say a check could not finish (exit status 2).
-FATAL_RULES = frozenset({"exit", "signal", "timeout", "interrupt", "abort"})
+FATAL_RULES = frozenset({"exit", "signal", "timeout", "interrupt", "abort", "output"})
 
 # How often the command looks for a signal and for the child's end while it waits.
 _TICK = 0.1

@@ -6,7 +6,10 @@ becomes /dev/null), and sends its messages as JSON lines on the descriptor
 named by its argument: `file` (an import begins), `target` (a function's check
 begins), `diagnostic`, `trace` (a trace's rows and error), `error` (a file
 that cannot be checked: the run stops) and `done`. Its stdout is the command's
-stderr, so what user code prints never reaches the report.
+stderr, so what user code prints never reaches the report. What a file prints
+to stdout while it is imported is shown there too, and reported as an error
+naming the file (rule `output`): a module that prints when imported corrupts
+the output of every tool that imports it.
 
 User code that raises `SystemExit` (`sys.exit`) or `KeyboardInterrupt` is
 reported, not obeyed: the child has its own session, so no Ctrl-C reaches it,
@@ -16,13 +19,15 @@ and is reported by the command as a signal.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import pathlib
 import signal
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._checker import (
@@ -72,9 +77,51 @@ def _fatal(error: BaseException, target: Target, files: set[str], send: Send) ->
     send(event="diagnostic", diagnostic=dataclasses.asdict(found))
 
 
+@contextlib.contextmanager
+def _stdout_into(sink: Any) -> Iterator[None]:
+    """Descriptor 1 (and `sys.stdout`) written into the file `sink` meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(sink.fileno(), 1)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _printed(path: pathlib.Path, text: bytes, send: Send) -> None:
+    """Report what importing `path` printed to stdout, and show it on stderr."""
+    os.write(2, text)
+    lines = text.decode(errors="replace").splitlines()
+    first = next((line.strip() for line in lines if line.strip()), "")
+    message = (
+        f"importing {_shown(str(path))} printed to stdout ({len(text)} bytes; first line: "
+        f"{first[:80]!r}): a module that prints when imported corrupts the output of the "
+        'tools that import it; print under `if __name__ == "__main__":` instead'
+    )
+    found = Diagnostic(_shown(str(path)), 1, 0, 0, message, "output", "", [])
+    send(event="diagnostic", diagnostic=dataclasses.asdict(found))
+
+
 def _import(path: pathlib.Path, files: set[str], send: Send) -> Any:
     """The module of `path`, or None when its import raised SystemExit or
-    KeyboardInterrupt (reported); another failure is a `CheckError`."""
+    KeyboardInterrupt (reported); another failure is a `CheckError`. What the
+    import prints to stdout is reported (`_printed`)."""
+    with tempfile.TemporaryFile() as sink:
+        try:
+            with _stdout_into(sink):
+                return _load(path, files, send)
+        finally:
+            sink.seek(0)
+            text = sink.read()
+            if text:
+                _printed(path, text, send)
+
+
+def _load(path: pathlib.Path, files: set[str], send: Send) -> Any:
     at_import = Target("", None, str(path), 1, ())
     try:
         return load(path)

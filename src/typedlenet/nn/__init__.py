@@ -4,8 +4,8 @@
   literal `impl="reference"` path and a fast lowering tested equal).
 - Layers as equinox modules: `Linear`, `MLP`, `Embedding`, `LayerNorm`,
   `Dropout`, `RMSNorm`, `Conv` (any named spatial axes; stride, padding,
-  dilation, groups), `MaxPool`, `AvgPool`, `MultiHeadAttention` (with
-  `causal_mask`), `Stacked`.
+  dilation, groups), `ConvTranspose` (its adjoint, to upsample), `MaxPool`,
+  `AvgPool`, `MultiHeadAttention` (with `causal_mask`), `Stacked`.
 - Recurrent layers: `GRUCell`, `LSTMCell`, and `RNN`, which scans a cell over a
   named axis with a length mask.
 - Parameters by name: `init(key, "embed:64 hidden:256")`, `zeros`, `ones`.
@@ -14,6 +14,7 @@
 from ._attention import MultiHeadAttention, Stacked, causal_mask
 from ._conv import AvgPool, Conv, MaxPool
 from ._conv import window_name as window_name  # kept importable; not in __all__
+from ._conv_transpose import ConvTranspose
 from ._init import init, ones, zeros
 from ._linear import MLP, Dropout, Embedding, LayerNorm, Linear
 from ._normalization import RMSNorm
@@ -26,6 +27,7 @@ __all__ = [
     "RNN",
     "AvgPool",
     "Conv",
+    "ConvTranspose",
     "Dropout",
     "Embedding",
     "GRUCell",
