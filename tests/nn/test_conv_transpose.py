@@ -118,7 +118,8 @@ def test_gradient_matches_positional_jax():
     layer = nn.ConvTranspose("height width", "c:2", "o:3", 2, stride=2, key=jax.random.PRNGKey(0))
     x = jax.random.normal(jax.random.PRNGKey(1), (1, 2, 4, 5))
     w = layer.W.align(("c", "o", "kh", "kw")).data
-    b = layer.b.align(("o",)).data if layer.b is not None else 0.0
+    assert layer.b is not None
+    b = layer.b.align(("o",)).data
 
     def named(x):
         return tl.sum(layer(tl.named(x, "batch c height width")) ** 2).data
