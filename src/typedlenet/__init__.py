@@ -92,6 +92,7 @@ from ._core import (
     rename,
     replicate,
     replicated,
+    resize,
     scan,
     set_checks,
     shard,
@@ -110,6 +111,7 @@ from ._core import (
     unflatten,
     unfold,
     untag,
+    upsample,
     value_and_grad,
     var,
     verify,
@@ -171,6 +173,9 @@ __all__ = [  # noqa: RUF022 (grouped by concept)
     "unfold",
     "var",
     "where",
+    # resizing by name
+    "resize",
+    "upsample",
     # index arrays that know their range
     "IndexRange",
     "checked_indices",

@@ -76,6 +76,7 @@ from .report import (
     register_summary,
     summary,
 )
+from .resize import resize, upsample
 from .sharding import (
     AxisMapping,
     ShardingError,
@@ -178,6 +179,7 @@ __all__ = [
     "rename",
     "replicate",
     "replicated",
+    "resize",
     "scan",
     "set_checks",
     "shard",
@@ -196,6 +198,7 @@ __all__ = [
     "unflatten",
     "unfold",
     "untag",
+    "upsample",
     "value_and_grad",
     "var",
     "verify",

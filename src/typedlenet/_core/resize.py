@@ -1,0 +1,108 @@
+"""Resizing by name: `resize` to given sizes, `upsample` by integer factors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .annotations import Shaped
+from .checking import typechecked
+from .errors import AxisError
+from .named import NamedArray
+from .sizes import Size, as_names, size
+
+__all__ = ["resize", "upsample"]
+
+_METHODS = ("nearest", "linear")
+
+
+def _method(method: str, op: str) -> str:
+    if method not in _METHODS:
+        raise AxisError(
+            f"{op}: `method` (={method!r}) must be one of {', '.join(map(repr, _METHODS))}",
+            op=op,
+            argument="method",
+            expected=_METHODS,
+            actual=method,
+        )
+    return method
+
+
+def _axes(x: NamedArray, sizes: Mapping[str, Any], op: str, argument: str) -> None:
+    if not isinstance(sizes, Mapping) or not sizes:
+        raise TypeError(f"{op}: `{argument}` maps axis names to sizes, got {sizes!r}")
+    as_names(list(sizes), argument=argument, op=op)
+    for axis in sizes:
+        x.position(axis, op=op, argument="x")
+
+
+@typechecked
+def resize(
+    x: Shaped[NamedArray, "..."],
+    sizes: Mapping[str, Size],
+    method: str = "linear",
+    *,
+    antialias: bool = True,
+) -> Shaped[NamedArray, "..."]:
+    """`x` resampled to `sizes` along the named axes, the others untouched.
+
+    Position `i` of an axis resized from `n` to `m` positions reads `x` at
+    `(i + ½)·n/m − ½` (pixel centres aligned): `"nearest"` takes the nearest
+    position, `"linear"` interpolates between the two around it (the edges
+    repeat). Shrinking with `antialias=True` averages over what it skips
+    (`jax.image.resize`). Sizes may be symbolic.
+
+    Examples:
+        >>> x = tl.named(jnp.array([[0.0, 1.0]]), "batch width")
+        >>> tl.resize(x, {"width": 4}).data
+        Array([[0.  , 0.25, 0.75, 1.  ]], dtype=float32)
+    """
+    op = "resize"
+    method = _method(method, op)
+    _axes(x, sizes, op, "sizes")
+    target = {a: size(n, op=op, argument=f"sizes[{a!r}]") for a, n in sizes.items()}
+    shape = tuple(target.get(a, n) for a, n in zip(x.names, x.shape))
+    data = x.data if jnp.issubdtype(x.dtype, jnp.inexact) else x.data.astype(jnp.float32)
+    out = jax.image.resize(data, shape, method, antialias=antialias)
+    return NamedArray(out.astype(data.dtype), x.names)
+
+
+@typechecked
+def upsample(
+    x: Shaped[NamedArray, "..."], factors: Mapping[str, int], method: str = "nearest"
+) -> Shaped[NamedArray, "..."]:
+    """`x` with each named axis `factors[axis]` times as long.
+
+    `"nearest"`: each position repeated, `upsample(x, {a: f})_{a=i} = x_{a=⌊i/f⌋}`
+    (the notation's own; any dtype). `"linear"`: `resize` to `f·n` positions.
+
+    Examples:
+        >>> x = tl.named(jnp.array([[1, 2], [3, 4]]), "height width")
+        >>> tl.upsample(x, {"height": 2, "width": 2}).data
+        Array([[1, 1, 2, 2],
+               [1, 1, 2, 2],
+               [3, 3, 4, 4],
+               [3, 3, 4, 4]], dtype=int32)
+    """
+    op = "upsample"
+    method = _method(method, op)
+    _axes(x, factors, op, "factors")
+    for axis, f in factors.items():
+        if isinstance(f, bool) or not isinstance(f, int) or f < 1:
+            raise AxisError(
+                f"{op}: the factor of axis `{axis}` must be a positive integer, got {f!r}",
+                op=op,
+                argument="factors",
+                axis=axis,
+                actual=f,
+            )
+    if method == "linear":
+        return resize(x, {a: f * x.size_of(a) for a, f in factors.items()}, "linear")
+    data = x.data
+    for axis, f in factors.items():
+        if f > 1:
+            data = jnp.repeat(data, f, axis=x.names.index(axis))
+    return NamedArray(data, x.names)
