@@ -221,11 +221,13 @@ def test_the_language_server_over_stdio(project_dir):
         assert first["range"]["start"] == {"line": caller, "character": 11}
         assert first["range"]["end"] == {"line": caller, "character": 21}
         assert first["message"].startswith("project(): argument `X`, axis `embed`")
-        assert len(found) == 2
+        assert [d["severity"] for d in found] == [1, 1, 2]  # two errors, one warning
+        assert found[2]["code"] == "unchecked-return"  # `model`'s return is not annotated
         fixed = PROGRAM.replace("embed:6", "embed:8").replace('"win", 3)', '"win", 1)')
         path.write_text(fixed)
         _send(process, {"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
-        assert _receive(process)["params"]["diagnostics"] == []
+        left = _receive(process)["params"]["diagnostics"]
+        assert left and all(d["severity"] == 2 for d in left)  # only the unchecked returns
         h = fixed.splitlines().index("    H = project(X)")
         position = {"line": h, "character": 5}
         _send(

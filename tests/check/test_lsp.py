@@ -29,7 +29,7 @@ SHAPES = textwrap.dedent(
     from typedlenet import Float, NamedArray
 
 
-    def model(X: Float[NamedArray, "batch:b embed:8"]):
+    def model(X: Float[NamedArray, "batch:b embed:8"]) -> Float[NamedArray, "batch:b"]:
         H = tl.sum(X, "embed")
         return H
     """
@@ -46,7 +46,7 @@ RUNS = textwrap.dedent(
     from typedlenet import Float, NamedArray
 
 
-    def model(X: Float[NamedArray, "batch:b embed:8"]):
+    def model(X: Float[NamedArray, "batch:b embed:8"]) -> Float[NamedArray, "batch:b"]:
         H = tl.sum(X, "embed")
         return H
     """
@@ -438,7 +438,9 @@ def test_trusted_files_are_checked_with_syntax_errors_at_their_line(workspaces, 
     assert "batch:b" in hover["contents"]["value"]
     # A syntax error in the editor's text: at its line, without a child.
     broken = RUNS.replace("def model(X", "def model(X,, ")
-    line = broken.splitlines().index('def model(X,, : Float[NamedArray, "batch:b embed:8"]):')
+    line = broken.splitlines().index(
+        'def model(X,, : Float[NamedArray, "batch:b embed:8"]) -> Float[NamedArray, "batch:b"]:'
+    )
     (syntax,) = server.open(good, broken)
     assert syntax["range"]["start"]["line"] == line and syntax["code"] == "syntax"
     # On the disk only (the editor's text is fine): the child's error, at its line.

@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--exclude", action="append", default=[], metavar="GLOB", help="leave out matching files"
     )
     check.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        choices=("unchecked-return", "not-verified"),
+        metavar="RULE",
+        help="leave out the warnings or notes of RULE: unchecked-return, not-verified",
+    )
+    check.add_argument(
         "--constraint",
         action="append",
         default=[],

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import equinox as eqx
+import jax
 
 from .._core.annotations import _NamedMeta
 from .._core.constraints import constraints
@@ -34,6 +35,7 @@ from .._core.named import NamedArray
 from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
+from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
 __all__ = [
     "CheckError",
@@ -42,20 +44,21 @@ __all__ = [
     "check_target",
     "constraints",
     "load",
+    "not_verified",
     "run_check",
+    "unchecked_return",
+    "verify_target",
 ]
 
 SUPPRESS = "# typedlenet: ignore"
 
 
-class CheckError(Exception):
-    """A file that cannot be checked: unreadable, or its import failed."""
-
-
 @dataclasses.dataclass
 class Diagnostic:
-    """One mistake: where (the innermost line of the checked files), what, and
-    the chain of call sites that led there (outermost first)."""
+    """One finding: where (the innermost line of the checked files), what, and
+    the chain of call sites that led there (outermost first). `severity` is
+    `"error"` (a mistake), `"warning"` (verified, but something went unchecked)
+    or `"note"` (a function or class that was not verified, and why)."""
 
     path: str
     line: int
@@ -65,22 +68,12 @@ class Diagnostic:
     rule: str
     target: str
     chain: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
+    severity: str = "error"
 
     @property
     def source(self) -> str:
         linecache.checkcache(self.path)  # the file may have changed since it was cached
         return linecache.getline(self.path, self.line).rstrip("\n")
-
-
-@dataclasses.dataclass
-class Target:
-    """A function or module class to verify, and where it is defined."""
-
-    name: str
-    obj: Any
-    path: str
-    line: int
-    constraints: tuple[str, ...]
 
 
 def _module_name(path: pathlib.Path) -> tuple[str, pathlib.Path]:
@@ -122,61 +115,31 @@ def load(path: pathlib.Path) -> Any:
         ) from None
 
 
-def call_of(cls: type) -> Any:
-    """The `__call__` that `cls` defines or inherits (not `object`'s), or None."""
-    return next((vars(k)["__call__"] for k in cls.__mro__ if "__call__" in vars(k)), None)
-
-
-def _plain(dim: str) -> bool:
-    """A size an abstract input can have: a symbol, an integer, or `_` (any)."""
-    return dim.isidentifier() or dim.isdigit()
-
-
-def _named_parameters(fn: Any) -> dict[str, _NamedMeta] | None:
-    """The named annotations of `fn`'s parameters; None if some parameter has none."""
-    try:
-        hints = inspect.get_annotations(inspect.unwrap(fn), eval_str=True)
-        signature = inspect.signature(inspect.unwrap(fn))
-    except Exception:
-        return None
-    named = {}
-    for p in signature.parameters.values():
-        if p.name == "self":
-            continue
-        hint = hints.get(p.name)
-        if isinstance(hint, _NamedMeta) and all(_plain(d) for d in hint._spec.symbols):
-            named[p.name] = hint
-        elif p.default is inspect.Parameter.empty:
-            return None
-    return named or None
+_named_parameters = named_parameters  # the older name
 
 
 def targets(
     module: Any, path: pathlib.Path, only: str | None, extra: Sequence[str]
 ) -> list[Target]:
     """The functions and module classes of `module` defined in `path` to verify."""
-    found = []
-    module_claims = tuple(getattr(module, "CONSTRAINTS", ())) + tuple(extra)
-    for name, obj in vars(module).items():
-        if only is not None and name != only:
-            continue
-        if getattr(obj, "__module__", None) != module.__name__:
-            continue
-        if inspect.isclass(obj) and issubclass(obj, eqx.Module):
-            call = call_of(obj)
-            if not typed_fields(obj) or call is None or _named_parameters(call) is None:
-                continue
-        elif not callable(obj) or _named_parameters(obj) is None:
-            continue
-        try:
-            line = inspect.getsourcelines(inspect.unwrap(obj))[1]
-        except (OSError, TypeError):
-            line = 1
-        claims = module_claims + tuple(getattr(obj, "__typedlenet_constraints__", ()))
-        found.append(Target(name, obj, str(path), line, claims))
-    if only is not None and not found:
-        raise CheckError(f"{path}: no function or module class `{only}` with named annotations")
-    return sorted(found, key=lambda t: t.line)
+    return find(module, path, only, extra)[0]
+
+
+def not_verified(skipped: Sequence[Skipped]) -> list[Diagnostic]:
+    """A note for each function or class that is not verified, with its reason."""
+    return [
+        Diagnostic(
+            _shown(s.path),
+            s.line,
+            0,
+            0,
+            f"`{s.name}` was not verified: {s.reason}",
+            "not-verified",
+            s.name,
+            severity="note",
+        )
+        for s in skipped
+    ]
 
 
 def _spec(hint: _NamedMeta) -> str:
@@ -199,17 +162,16 @@ def _inputs(
     hints: dict[str, _NamedMeta] = {}
     fields: dict[str, _NamedMeta] = {}
     if inspect.isclass(obj):
-        for name, hint in typed_fields(obj):
-            if isinstance(hint, _NamedMeta):
-                fields[name] = hint
+        if target.factory is None:
+            for name, hint in typed_fields(obj):
+                if isinstance(hint, _NamedMeta):
+                    fields[name] = hint
         hints = _named_parameters(call_of(obj)) or {}
     else:
         hints = _named_parameters(obj) or {}
     specs = {id(h): _spec(h) for h in [*fields.values(), *hints.values()]}
     dims = {t.split(":", 1)[1] for text in specs.values() for t in text.split()}
-    free = sorted(d for d in dims if not d.isdigit() and d not in fixed)
-    claims = [c for c in target.constraints if not set(_words(c)) & set(fixed)]
-    sizes = {**symbols(free, constraints=claims), **fixed}
+    sizes = _sizes(dims, target.constraints, fixed)
 
     def build(hint: _NamedMeta) -> Any:
         return abstract(specs[id(hint)], _DTYPES.get(hint._kind, "bool"), sizes=sizes)
@@ -217,6 +179,8 @@ def _inputs(
     kwargs = {name: build(hint) for name, hint in hints.items()}
     if not inspect.isclass(obj):
         return obj, kwargs
+    if target.factory is not None:  # built abstractly: no parameter is allocated
+        return eqx.filter_eval_shape(target.factory), kwargs
     instance: Any = object.__new__(obj)
     for field in dataclasses.fields(typing.cast(Any, obj)):
         if field.name in fields:
@@ -230,6 +194,29 @@ def _inputs(
             )
         object.__setattr__(instance, field.name, value)
     return instance, kwargs
+
+
+def _sizes(dims: set[str], claims: Sequence[str], fixed: dict[str, int]) -> dict[str, Any]:
+    """Each annotation size in `dims` as a size: integers as such, symbols and
+    size expressions (`4*m`, `h - 2`) as JAX symbolic sizes in one scope under
+    `claims`; symbols in `fixed` (and expressions of them alone) concrete."""
+    symbolic = sorted(d for d in dims if not d.isdigit() and d not in fixed)
+    named = {w for d in symbolic for w in _words(d) if w not in ("floordiv", "mod")}
+    expressions = [d for d in symbolic if not d.isidentifier()]
+    concrete = {d: _evaluate(d, fixed) for d in expressions if set(_words_of(d)) <= set(fixed)}
+    kept = [c for c in claims if not set(_words(c)) & set(fixed)]
+    free = sorted(named - set(fixed)) + [d for d in expressions if d not in concrete]
+    return {**symbols(free, constraints=kept), **fixed, **concrete}
+
+
+def _words_of(expression: str) -> list[str]:
+    return [w for w in _words(expression) if w not in ("floordiv", "mod")]
+
+
+def _evaluate(expression: str, values: dict[str, int]) -> int:
+    """A size expression at concrete values of its symbols."""
+    scope = {"floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b, **values}
+    return int(eval(expression, {"__builtins__": {}}, scope))
 
 
 def _rule(error: BaseException) -> str:
@@ -297,9 +284,16 @@ def input_symbols(target: Target) -> set[str]:
 
 
 def check_target(target: Target, files: set[str]) -> Diagnostic | None:
-    """Verify one target abstractly; its diagnostic, or None when well-typed."""
+    """Verify one target abstractly; its error's diagnostic, or None when well-typed."""
+    found = [d for d in verify_target(target, files) if d.severity == "error"]
+    return found[0] if found else None
+
+
+def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
+    """Verify one target abstractly: its error, or, when it is well-typed, a
+    warning if its output went unchecked (no named return annotation)."""
     try:
-        run_abstract(target)
+        out = run_abstract(target)
     except CheckError:
         raise
     except Exception as error:
@@ -312,8 +306,42 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
                 lambda fixed: run_abstract(target, fixed),
             )
             found.message += "".join(f"\n{line}" for line in lines)
-        return found
-    return None
+        return [found]
+    unchecked = unchecked_return(target, out)
+    return [unchecked] if unchecked is not None else []
+
+
+def unchecked_return(target: Target, out: Any) -> Diagnostic | None:
+    """A warning when `target` returns NamedArrays its annotations do not name: a
+    mistake in them (a forgotten rename that broadcasts, say) would go unseen."""
+    fn = call_of(target.obj) if inspect.isclass(target.obj) else target.obj
+    try:
+        hint = inspect.get_annotations(inspect.unwrap(fn), eval_str=True).get("return")
+    except Exception:
+        hint = None
+    if hint is not None:
+        return None
+    leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, NamedArray))
+    named = [leaf for leaf in leaves if isinstance(leaf, NamedArray)]
+    if not named:
+        return None
+    shown = "; ".join(
+        ", ".join(f"{n}:{s}" for n, s in leaf.sizes.items()) or "no axes" for leaf in named
+    )
+    message = (
+        f"`{target.name}` returns {shown}, which no annotation checks: annotate its "
+        'return (`-> Float[NamedArray, "..."]`) so that a wrong axis there is an error'
+    )
+    return Diagnostic(
+        _shown(target.path),
+        target.line,
+        0,
+        0,
+        message,
+        "unchecked-return",
+        target.name,
+        severity="warning",
+    )
 
 
 def _suppressed(d: Diagnostic) -> bool:
@@ -352,16 +380,18 @@ def run_check(
     paths: Sequence[str], *, exclude: Sequence[str] = (), extra: Sequence[str] = ()
 ) -> tuple[list[Diagnostic], int]:
     """Check every target under `paths`; the diagnostics (suppressed ones left
-    out) and the number of targets verified."""
+    out; errors, warnings and the notes of what was not verified, told apart by
+    `severity`) and the number of targets verified."""
     files = expand(paths, exclude)
     resolved = {str(p.resolve()) for p, _ in files} | {str(p) for p, _ in files}
-    diagnostics, count = [], 0
+    diagnostics: list[Diagnostic] = []
+    count = 0
     for path, only in files:
         module = load(path)
-        for target in targets(module, path, only, extra):
+        found_targets, skipped = find(module, path, only, extra)
+        diagnostics += not_verified(skipped)
+        for target in found_targets:
             _signals.check()  # a safe point for SIGINT and SIGTERM
             count += 1
-            found = check_target(target, resolved)
-            if found is not None and not _suppressed(found):
-                diagnostics.append(found)
+            diagnostics += [d for d in verify_target(target, resolved) if not _suppressed(d)]
     return diagnostics, count

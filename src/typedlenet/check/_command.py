@@ -15,12 +15,17 @@ from ._checker import CheckError, expand
 from ._output import render
 from ._supervise import FATAL_RULES, check_files, timeout, trace_file
 
-__all__ = ["check_paths", "config", "trace"]
+__all__ = ["IGNORABLE", "KEYS", "check_paths", "config", "trace"]
+
+KEYS = ("paths", "exclude", "constraints", "ignore")
+# The rules of findings that are not errors, which a project may leave out.
+IGNORABLE = ("unchecked-return", "not-verified")
 
 
 def config(start: pathlib.Path | None = None) -> dict[str, Any]:
     """`[tool.typedlenet]` of the pyproject.toml in the working directory (or
-    `start`): `paths`, `exclude` (glob patterns) and `constraints`."""
+    `start`): `paths`, `exclude` (glob patterns), `constraints` and `ignore`
+    (rules whose warnings or notes are left out)."""
     path = (start or pathlib.Path.cwd()) / "pyproject.toml"
     if not path.is_file():
         return {}
@@ -28,11 +33,17 @@ def config(start: pathlib.Path | None = None) -> dict[str, Any]:
         table = tomllib.loads(path.read_text()).get("tool", {}).get("typedlenet", {})
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise CheckError(f"{path}: cannot read [tool.typedlenet]: {error}") from None
-    for key in ("paths", "exclude", "constraints"):
+    for key in KEYS:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CheckError(f"{path}: [tool.typedlenet] {key} must be a list of strings")
-    unknown = set(table) - {"paths", "exclude", "constraints"}
+    bad = set(table.get("ignore", [])) - set(IGNORABLE)
+    if bad:
+        raise CheckError(
+            f"{path}: [tool.typedlenet] ignore: unknown rule(s) {sorted(bad)} "
+            f"(these can be left out: {', '.join(IGNORABLE)})"
+        )
+    unknown = set(table) - set(KEYS)
     if unknown:
         raise CheckError(f"{path}: [tool.typedlenet] has unknown keys {sorted(unknown)}")
     return table
@@ -40,7 +51,9 @@ def config(start: pathlib.Path | None = None) -> dict[str, Any]:
 
 def check_paths(args: argparse.Namespace, paths: list[str], settings: dict[str, Any]) -> int:
     """Run the checker on `paths`; print the report; 0 clean, 1 errors, 2 unusable
-    (a file that cannot be imported, or user code that ended or hung the check)."""
+    (a file that cannot be imported, user code that ended or hung the check, or
+    nothing that could be verified). Warnings and what was not verified are
+    reported and leave the status as it is."""
     exclude = [*settings.get("exclude", []), *args.exclude]
     claims = [*settings.get("constraints", []), *args.constraint]
     try:
@@ -49,10 +62,12 @@ def check_paths(args: argparse.Namespace, paths: list[str], settings: dict[str, 
     except CheckError as error:
         print(f"typedlenet check: error: {error}", file=sys.stderr)
         return 2
+    ignored = {*settings.get("ignore", []), *getattr(args, "ignore", [])}
+    diagnostics = [d for d in diagnostics if d.severity == "error" or d.rule not in ignored]
     print(render(args.format, diagnostics, count, len(files)))
-    if any(d.rule in FATAL_RULES for d in diagnostics):
-        return 2
-    return 1 if diagnostics else 0
+    if any(d.rule in FATAL_RULES for d in diagnostics) or count == 0:
+        return 2  # user code ended the check, or nothing could be verified
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 
 def trace(args: argparse.Namespace) -> int:

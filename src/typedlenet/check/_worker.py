@@ -36,11 +36,13 @@ from ._checker import (
     Target,
     _shown,
     _suppressed,
-    check_target,
     diagnose,
     load,
+    not_verified,
     targets,
+    verify_target,
 )
+from ._targets import find
 from ._tracer import trace_loaded
 
 __all__ = ["main"]
@@ -145,20 +147,24 @@ def _check(job: dict[str, Any], send: Send) -> None:
         module = _import(path, resolved, send)
         if module is None:
             continue
-        found_targets = targets(module, path, only, job["extra"])
+        found_targets, skipped = find(module, path, only, job["extra"])
+        if not (index == first and skip):  # an earlier process said these
+            for note in not_verified(skipped):
+                send(event="diagnostic", diagnostic=dataclasses.asdict(note))
         for number, target in enumerate(found_targets):
             if index == first and number < skip:
                 continue  # checked by an earlier process
             send(event="target", index=index, target=number, name=target.name, line=target.line)
             try:
-                found = check_target(target, resolved)
+                found = verify_target(target, resolved)
             except CheckError:
                 raise
             except BaseException as error:  # SystemExit, KeyboardInterrupt, ...
                 _fatal(error, target, resolved, send)
                 continue
-            if found is not None and not _suppressed(found):
-                send(event="diagnostic", diagnostic=dataclasses.asdict(found))
+            for diagnostic in found:
+                if not _suppressed(diagnostic):
+                    send(event="diagnostic", diagnostic=dataclasses.asdict(diagnostic))
 
 
 def _trace(job: dict[str, Any], send: Send) -> None:

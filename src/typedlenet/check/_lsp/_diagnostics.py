@@ -16,7 +16,7 @@ from typing import Any
 
 from ._frames import _log
 
-ERROR, INFORMATION = 1, 3
+ERROR, WARNING, INFORMATION = 1, 2, 3
 
 
 def _file(uri: str) -> pathlib.Path | None:
@@ -80,15 +80,25 @@ def _report(stdout: str) -> dict[str, Any] | None:
     return None
 
 
+_SEVERITY = {"error": ERROR, "warning": WARNING, "note": INFORMATION}
+
+
 def _from_report(report: dict[str, Any], path: pathlib.Path) -> list[dict[str, Any]]:
     out = []
-    for d in report["diagnostics"]:
+    entries = [*report["diagnostics"]]
+    for key in ("warnings", "not_verified"):
+        if isinstance(report.get(key), list):
+            entries += report[key]
+    for d in entries:
         try:
             if (path.parent / d["path"]).resolve() != path.resolve():
                 continue
             start = int(d["column"]) - 1
             end = int(d["end_column"] or d["column"] + 1) - 1
-            out.append(_diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), d["rule"]))
+            severity = _SEVERITY.get(str(d.get("severity", "error")), ERROR)
+            out.append(
+                _diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), d["rule"], severity)
+            )
         except (KeyError, TypeError, ValueError, OSError):
             _log(f"ignored a malformed diagnostic in the check's report: {d!r:.200}")
     return out
