@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -15,9 +16,11 @@ import jaxtyping
 from beartype.roar import BeartypeCallHintViolation
 
 from .._config import state
-from .diagnose import explain_arguments, explain_call, explain_return
-from .errors import AxisTypeError
+from .annotations import _NamedMeta
+from .diagnose import _eval_dim, explain_arguments, explain_call, explain_return
+from .errors import AxisError, AxisTypeError
 from .fields import field_bindings, has_typed_fields
+from .sizes import fmt, holds
 
 __all__ = ["checks", "checks_enabled", "set_checks", "typechecked"]
 
@@ -62,11 +65,18 @@ def typechecked(fn: _F) -> _F:
     return value), the axis and both sizes. `set_checks(False)` skips the check.
     """
 
+    implied: list[str] = []
+
     @functools.wraps(fn)
     def body(*args: Any, **kwargs: Any) -> Any:
         state = _calls.stack[-1]
         state["phase"] = "body"
-        out = fn(*args, **kwargs)
+        try:
+            out = fn(*args, **kwargs)
+        except AxisError as error:
+            if implied:  # was it the call's arguments, against what the return implies?
+                _preconditions(fn, implied, args, kwargs, error)
+            raise
         state["phase"] = "return"
         state["out"] = out
         return out
@@ -79,6 +89,7 @@ def typechecked(fn: _F) -> _F:
         # annotations` is fine).
         body.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
         body.__annotations__ = inspect.get_annotations(fn, eval_str=True)
+        implied.extend(_size_expressions(body.__annotations__.get("return")))
         checked.append(jaxtyping.jaxtyped(typechecker=beartype.beartype)(body))
         return checked[0]
 
@@ -93,6 +104,63 @@ def typechecked(fn: _F) -> _F:
 
     wrapper.__typedlenet_unchecked__ = fn  # type: ignore[attr-defined]
     return typing.cast(_F, wrapper)
+
+
+def _size_expressions(annotation: Any) -> list[str]:
+    """The sizes of a named return annotation written as expressions (`t-k+1`)."""
+    if not isinstance(annotation, _NamedMeta):
+        return []
+    return [
+        d
+        for d in annotation._spec.symbols
+        if not (d.isidentifier() or d.isdigit() or d in ("_", "...")) and "{" not in d
+    ]
+
+
+def _preconditions(
+    fn: Callable[..., Any],
+    expressions: list[str],
+    args: tuple[Any, ...],
+    kwargs: Any,
+    cause: AxisError,
+) -> None:
+    """Each size the return annotation writes as an expression is a size, so at
+    least 1 (`conv1d`'s `time:t-k+1` needs `t >= k`). When the body fails,
+    this says whether the call's arguments broke that: then the error is the
+    call's (raised from `cause`), not the body's. A precondition JAX cannot decide
+    is the call's too, except in typedlenet's own functions, whose body errors
+    already name the sizes."""
+    memo: dict[str, tuple[Any, str]] = {}
+    found, arguments = explain_arguments(fn, args, kwargs, memo)
+    if found is not None:
+        return  # the arguments' own check reports it
+    name = getattr(fn, "__qualname__", repr(fn))
+    for expression in expressions:
+        try:
+            value = _eval_dim(expression, memo, arguments)
+        except Exception:
+            continue  # a symbol the arguments do not bind
+        claim = f"{value} >= 1"
+        try:
+            fits = holds(
+                lambda value=value: value >= 1, claim, op=name, argument="return value", axis=None
+            )
+        except AxisError as undecided:
+            if getattr(fn, "__module__", "").startswith("typedlenet."):
+                return
+            raise undecided from cause
+        if not fits:
+            words = set(re.findall(r"[A-Za-z_]\w*", expression))
+            bound = ", ".join(f"{k}={fmt(v[0])}" for k, v in sorted(memo.items()) if k in words)
+            raise AxisTypeError(
+                f"{name}(): its return annotation's size `{expression}` is {fmt(value)} for "
+                f"{bound}: the arguments break what the annotation implies "
+                f"(`{expression} >= 1`)",
+                op=name,
+                argument="return value",
+                expected=f"{expression} >= 1",
+                actual=value,
+            ) from cause
 
 
 def _method(

@@ -171,7 +171,8 @@ def _inputs(
         hints = _named_parameters(obj) or {}
     specs = {id(h): _spec(h) for h in [*fields.values(), *hints.values()]}
     dims = {t.split(":", 1)[1] for text in specs.values() for t in text.split()}
-    sizes = _sizes(dims, target.constraints, fixed)
+    implied = implied_constraints(obj, dims)
+    sizes = _sizes(dims, (*target.constraints, *implied), fixed)
 
     def build(hint: _NamedMeta) -> Any:
         return abstract(specs[id(hint)], _DTYPES.get(hint._kind, "bool"), sizes=sizes)
@@ -194,6 +195,29 @@ def _inputs(
             )
         object.__setattr__(instance, field.name, value)
     return instance, kwargs
+
+
+def implied_constraints(obj: Any, dims: set[str]) -> tuple[str, ...]:
+    """What the return annotation of `obj` (a function, or a module's `__call__`)
+    implies: each size expression it writes is a size, so at least 1
+    (`time:t-k+1` gives `t-k+1 >= 1`), over the symbols of the inputs `dims`."""
+    fn = call_of(obj) if inspect.isclass(obj) else obj
+    try:
+        hint = inspect.get_annotations(inspect.unwrap(fn), eval_str=True).get("return")
+    except Exception:
+        return ()
+    if not isinstance(hint, _NamedMeta):
+        return ()
+    known = {w for d in dims for w in _words_of(d)}
+    return tuple(
+        f"{d} >= 1"
+        for d in hint._spec.symbols
+        if not _plain_size(d) and _words_of(d) and set(_words_of(d)) <= known
+    )
+
+
+def _plain_size(dim: str) -> bool:
+    return dim.isidentifier() or dim.isdigit() or dim in ("_", "...")
 
 
 def _sizes(dims: set[str], claims: Sequence[str], fixed: dict[str, int]) -> dict[str, Any]:
