@@ -54,6 +54,7 @@ class Untagged(eqx.Module):
 
     @property
     def dtype(self) -> Any:
+        """The element type."""
         return self.data.dtype
 
     def tag(self, *names: Names) -> NamedArray:
