@@ -43,6 +43,11 @@ def symbols(names: str | Sequence[str], *, constraints: Sequence[str] = ()) -> d
     """Symbolic sizes, one per name, in one scope (so they combine): `{"b": b, ...}`.
 
     `constraints` are JAX's, e.g. `("h >= 5",)`.
+
+    Examples:
+        >>> s = tl.symbols("b n")
+        >>> tl.abstract("batch:b seq:n embed:8", sizes=s)
+        f32[batch:b, seq:n, embed:8]
     """
     names = names.split() if isinstance(names, str) else list(names)
     if not names:
@@ -58,6 +63,10 @@ def abstract(
 
     Each size is an integer or a symbol: a name looked up in `sizes` (say, from
     `symbols`), or a fresh symbolic size of that name.
+
+    Examples:
+        >>> tl.abstract("batch:b channels:1 height:28 width:28")
+        f32[batch:b, channels:1, height:28, width:28]
     """
     parsed = _parse_spec(spec)
     if parsed.ellipsis:
@@ -184,6 +193,12 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
 
     A mismatch raises the error the run would raise (an `AxisError`), labelled
     with the model line where it happened.
+
+    Examples:
+        >>> layer = tl.nn.Linear("embed:8", "hidden:16", key=jax.random.PRNGKey(0))
+        >>> report = tl.verify(layer, tl.abstract("batch:b seq:n embed:8"))
+        >>> isinstance(report, tl.Report)
+        True
     """
     for cls in type(target).__mro__:
         if cls in _VERIFIERS and not args:
