@@ -134,6 +134,17 @@ class _Kind:
 
     Any other array type is passed through to jaxtyping's type of the same name,
     so `Float[jax.Array, "b c"]` keeps its usual (positional) meaning.
+
+    `Shaped` takes any element type; `Float` floating point, `Int` signed and
+    `UInt` unsigned integers, `Integer` either, `Num` any number, `Bool` booleans.
+    In the axes string, `name` is an axis of any size, `name:n` one whose size is
+    the symbol `n` (the same in every annotation of a call), `name:28` a fixed
+    size, and `...` any further axes.
+
+    Examples:
+        >>> Image = tl.Float[tl.NamedArray, "batch channels:c height:28 width:28"]
+        >>> isinstance(tl.named(jnp.zeros((2, 1, 28, 28)), "batch channels height width"), Image)
+        True
     """
 
     def __init__(self, name: str, jaxtyping_kind: Any) -> None:

@@ -63,6 +63,20 @@ def typechecked(fn: _F) -> _F:
     annotation beartype understands are enforced; a violation raises
     `AxisTypeError` whose first line names the function, the argument (or the
     return value), the axis and both sizes. `set_checks(False)` skips the check.
+
+    Examples:
+        >>> @tl.typechecked
+        ... def features(
+        ...     x: tl.Float[tl.NamedArray, "batch features:3"],
+        ... ) -> tl.Float[tl.NamedArray, "batch"]:
+        ...     return tl.sum(x, "features")
+        >>> features(tl.named(jnp.ones((2, 3)), "batch features"))
+        f32[batch:2]
+        >>> features(tl.named(jnp.ones((2, 4)), "batch features"))
+        Traceback (most recent call last):
+        ...
+        typedlenet.AxisTypeError: features(): argument `x`, axis `features`: expected size 3, got 4
+        ...
     """
 
     implied: list[str] = []

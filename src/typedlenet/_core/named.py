@@ -102,6 +102,19 @@ class NamedArray(eqx.Module):
     """A JAX array with one name per axis; the order of the axes carries no meaning.
 
     A pytree: `data` is the leaf, `names` is static. Build one with `named`.
+
+    Attributes:
+        data: the positional JAX array.
+        names: one name per axis of `data`, in storage order.
+
+    Examples:
+        >>> x = tl.named(jnp.ones((2, 3)), "batch features")
+        >>> x
+        f32[batch:2, features:3]
+        >>> x.sizes
+        {'batch': 2, 'features': 3}
+        >>> x + tl.named(jnp.arange(3.0), "features")  # broadcast by name
+        f32[batch:2, features:3]
     """
 
     data: jax.Array
@@ -154,7 +167,12 @@ class NamedArray(eqx.Module):
         return dict(zip(self.names, self.data.shape))
 
     def size_of(self, axis: str) -> int:
-        """The size of axis `axis`; an `AxisError` names it when absent."""
+        """The size of axis `axis`; an `AxisError` names it when absent.
+
+        Examples:
+            >>> tl.named(jnp.zeros((2, 3)), "batch features").size_of("features")
+            3
+        """
         return self.data.shape[self.position(axis)]
 
     def position(self, axis: str, *, op: str = "position", argument: str = "x") -> int:
@@ -171,7 +189,13 @@ class NamedArray(eqx.Module):
             ) from None
 
     def align(self, names: Names) -> NamedArray:
-        """The same tensor with its axes stored in the order `names` gives."""
+        """The same tensor with its axes stored in the order `names` gives.
+
+        Examples:
+            >>> x = tl.named(jnp.zeros((2, 3)), "batch features")
+            >>> x.align("features batch").shape
+            (3, 2)
+        """
         order = as_names(names)
         if sorted(order) != sorted(self.names) or len(set(order)) != len(order):
             raise AxisError(
@@ -215,6 +239,15 @@ class NamedArray(eqx.Module):
 
         A concrete position past the end is an `AxisError`; a traced one (under
         `jax.jit`) cannot be checked and is clamped into range, as in JAX.
+
+        Examples:
+            >>> x = tl.named(jnp.arange(12.0).reshape(3, 4), "height width")
+            >>> x[{"height": 1}]
+            f32[width:4]
+            >>> x[{"width": slice(0, 2)}]
+            f32[height:3, width:2]
+            >>> x[{"height": tl.named(jnp.array([0, 2, 2]), "pick")}]
+            f32[pick:3, width:4]
         """
         if not isinstance(index, Mapping):
             raise TypeError(
@@ -292,7 +325,12 @@ class NamedArray(eqx.Module):
         return np.asarray(self.data, dtype=dtype)
 
     def item(self) -> Any:
-        """The value of a 0-axis NamedArray as a Python scalar."""
+        """The value of a 0-axis NamedArray as a Python scalar.
+
+        Examples:
+            >>> tl.sum(tl.named(jnp.arange(4.0), "x")).item()
+            6.0
+        """
         if self.names:
             raise AxisError(
                 f"item: only a NamedArray with no axes is a scalar; this one has "
@@ -322,6 +360,22 @@ def named(array: Any, names: Names) -> Shaped[NamedArray, "..."]:
     `names` is a space-separated string (`"batch channels height width"`) or a
     sequence of strings; any string is a legal name (`"channels'"`), but no name
     may appear twice and there must be one name per axis.
+
+    Args:
+        array: the data: a JAX or numpy array, a nested list, a scalar.
+        names: one name per axis of `array`, in storage order.
+
+    Returns:
+        The NamedArray of `array` with those names.
+
+    Raises:
+        AxisError: the number of names is not the number of axes, or a name repeats.
+
+    Examples:
+        >>> tl.named(jnp.zeros((2, 3)), "batch features")
+        f32[batch:2, features:3]
+        >>> tl.named(3.0, "")
+        f32[]
     """
     data = array if isinstance(array, jax.Array) else jnp.asarray(array)
     return NamedArray(data, as_names(names))

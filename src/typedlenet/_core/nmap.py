@@ -37,6 +37,11 @@ class Untagged(eqx.Module):
     What `untag` returns and `nmap` gives back when its function returns more
     than a scalar: `names` are stored first, the positional axes follow in
     order. Only `nmap` and `tag` take it; `tag` turns it back into a NamedArray.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 3)), "batch seq").untag("seq")
+        >>> x.sizes, x.positional_shape
+        ({'batch': 2}, (3,))
     """
 
     data: jax.Array
@@ -54,6 +59,7 @@ class Untagged(eqx.Module):
 
     @property
     def dtype(self) -> Any:
+        """The element type."""
         return self.data.dtype
 
     def tag(self, *names: Names) -> NamedArray:
@@ -77,6 +83,11 @@ def untag(x: NamedArray, *names: Names) -> Untagged:
     """The axes `names` of `x` made positional, in that order; the rest stay named.
 
     `untag(x, "seq", "embed")` and `x.untag("seq embed")` are the same.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 3, 4)), "batch seq embed")
+        >>> tl.untag(x, "seq", "embed")
+        Untagged[batch:2 | 3, 4]
     """
     if not isinstance(x, NamedArray):
         raise TypeError(f"untag: `x` must be a NamedArray, got {type(x).__name__}")
@@ -89,7 +100,13 @@ def untag(x: NamedArray, *names: Names) -> Untagged:
 
 
 def tag(x: Untagged | NamedArray | jax.Array, *names: Names) -> NamedArray:
-    """Name the positional axes of `x`, in order: one name for each."""
+    """Name the positional axes of `x`, in order: one name for each.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 3)), "batch seq")
+        >>> tl.tag(x.untag("seq"), "time")
+        f32[batch:2, time:3]
+    """
     new = _join(names, "tag")
     if isinstance(x, NamedArray):
         named, positional = x.names, 0

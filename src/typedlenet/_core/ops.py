@@ -115,6 +115,11 @@ def elementwise(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Shaped[Nam
     The result has the union of the arguments' axes; an axis they share must
     have one size. `fn` is any elementwise `jnp`/`jax.nn`/`lax` function;
     `kwargs` are passed to it as they are (`approximate=False`).
+
+    Examples:
+        >>> x = tl.named(jnp.array([1.0, -2.0]), "features")
+        >>> tl.elementwise(jnp.abs, x).data
+        Array([1., 2.], dtype=float32)
     """
     return _elementwise(fn, args, kwargs)
 
@@ -129,6 +134,11 @@ def lift(fn: Callable[..., Any]) -> Callable[..., NamedArray]:
     that a function of scalars applies at every position of the axes it does
     not name. For a function that is not elementwise (`cumsum`, `sort`, a norm),
     use `nmap` with `untag`.
+
+    Examples:
+        >>> softplus = tl.lift(jax.nn.softplus)
+        >>> softplus(tl.named(jnp.zeros((2, 3)), "batch features"))
+        f32[batch:2, features:3]
     """
 
     def lifted(*args: Any, **kwargs: Any) -> NamedArray:
@@ -155,7 +165,13 @@ minimum = _lift_unchecked(jnp.minimum)
 
 @typechecked
 def where(condition: Bool[NamedArray, "..."], x: Any, y: Any) -> Shaped[NamedArray, "..."]:
-    """`x` where `condition` holds, else `y`; all three broadcast by name."""
+    """`x` where `condition` holds, else `y`; all three broadcast by name.
+
+    Examples:
+        >>> x = tl.named(jnp.array([-1.0, 2.0]), "features")
+        >>> tl.where(x > 0, x, 0.0).data
+        Array([0., 2.], dtype=float32)
+    """
     return elementwise(jnp.where, condition, x, y)
 
 
@@ -170,6 +186,26 @@ def dot(
 
     Every axis in `over` must be an axis of both. Axes shared but not in `over`
     are kept (a batch of products); the others are the outer product's.
+
+    Args:
+        a: a NamedArray.
+        b: a NamedArray; a shared axis has the same size in both.
+        over: the axes contracted (summed over), a name or several.
+
+    Returns:
+        The axes of `a` and `b` not in `over`.
+
+    Raises:
+        AxisError: an axis of `over` is missing from `a` or `b`, or a shared axis
+            has two sizes.
+
+    Examples:
+        >>> x = tl.named(jnp.ones((2, 3)), "batch features")
+        >>> W = tl.named(jnp.ones((3, 4)), "features hidden")
+        >>> tl.dot(x, W, "features")
+        f32[batch:2, hidden:4]
+        >>> float(tl.dot(x, x, "batch features"))
+        6.0
     """
     names, a_pos = _axes(a, over, "dot", "a")
     b_pos = tuple(b.position(n, op="dot", argument="b") for n in names)
@@ -214,19 +250,39 @@ def _nonempty(x: NamedArray, names: tuple[str, ...], op: str) -> None:
 
 @typechecked
 def sum(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
-    """`sum_over x`: the sum over the axes `over` (all axes when None)."""
+    """`sum_over x`: the sum over the axes `over` (all axes when None).
+
+    Examples:
+        >>> x = tl.named(jnp.arange(6.0).reshape(2, 3), "batch features")
+        >>> tl.sum(x, "features").data
+        Array([ 3., 12.], dtype=float32)
+        >>> float(tl.sum(x))
+        15.0
+    """
     return _reduce(jnp.sum, x, over, "sum")
 
 
 @typechecked
 def mean(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
-    """The mean over the axes `over` (all axes when None)."""
+    """The mean over the axes `over` (all axes when None).
+
+    Examples:
+        >>> x = tl.named(jnp.arange(6.0).reshape(2, 3), "batch features")
+        >>> tl.mean(x, "batch").data
+        Array([1.5, 2.5, 3.5], dtype=float32)
+    """
     return _reduce(jnp.mean, x, over, "mean")
 
 
 @typechecked
 def max(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[NamedArray, "..."]:
-    """`max_over x`: the maximum over the axes `over` (all axes when None)."""
+    """`max_over x`: the maximum over the axes `over` (all axes when None).
+
+    Examples:
+        >>> x = tl.named(jnp.arange(6.0).reshape(2, 3), "batch features")
+        >>> tl.max(x, "features").data
+        Array([2., 5.], dtype=float32)
+    """
     return _reduce(jnp.max, x, over, "max")
 
 
@@ -250,7 +306,13 @@ def var(x: Shaped[NamedArray, "..."], over: Names | None = None) -> Shaped[Named
 
 @typechecked
 def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
-    """The position of the largest element along `axis`; the axis goes."""
+    """The position of the largest element along `axis`; the axis goes.
+
+    Examples:
+        >>> logits = tl.named(jnp.array([[0.1, 0.7, 0.2], [0.9, 0.0, 0.1]]), "batch class")
+        >>> tl.argmax(logits, "class").data
+        Array([1, 0], dtype=int32)
+    """
     names, positions = _axes(x, axis, "argmax")
     if len(names) != 1:
         raise AxisError(
@@ -274,6 +336,11 @@ def one_hot(
 
     Labels of any integer type (MNIST's `uint8` included); a label outside
     `[0, size)` gives a row of zeros.
+
+    Examples:
+        >>> tl.one_hot(tl.named(jnp.array([2, 0]), "batch"), "class", 3).data
+        Array([[0., 0., 1.],
+               [1., 0., 0.]], dtype=float32)
     """
     (axis,) = as_names([axis], argument="axis", op="one_hot")
     n = _size(size, op="one_hot", argument="size")
@@ -293,12 +360,24 @@ def one_hot(
 
 @typechecked
 def softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
-    """`softmax_over x = exp x / sum_over exp x`; the axes are unchanged."""
+    """`softmax_over x = exp x / sum_over exp x`; the axes are unchanged.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 4)), "batch class")
+        >>> tl.softmax(x, "class").data[0]
+        Array([0.25, 0.25, 0.25, 0.25], dtype=float32)
+    """
     return NamedArray(jax.nn.softmax(x.data, axis=_axes(x, over, "softmax")[1]), x.names)
 
 
 @typechecked
 def log_softmax(x: Shaped[NamedArray, "..."], over: Names) -> Shaped[NamedArray, "..."]:
-    """`log softmax_over x = x - logsumexp_over x`, computed stably."""
+    """`log softmax_over x = x - logsumexp_over x`, computed stably.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 4)), "batch class")
+        >>> tl.log_softmax(x, "class")
+        f32[batch:2, class:4]
+    """
     pos = _axes(x, over, "log_softmax")[1]
     return NamedArray(jax.nn.log_softmax(x.data, axis=pos), x.names)

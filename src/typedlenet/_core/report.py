@@ -43,8 +43,21 @@ def summary(model: Any, **options: Any) -> str:
     Works for any pytree (an equinox module, a dict of NamedArrays); a model
     with a registered summary (`LeNet`) gets its own, with `options`.
 
-    Example:
+    Args:
+        model: any pytree of arrays (an equinox module, a dict of NamedArrays).
+        **options: passed to the model's registered summary, if it has one.
+
+    Returns:
+        The table as text, one line per array and a total.
+
+    Examples:
         >>> print(tl.summary(tl.nn.Linear("embed:4", "hidden:8", key=jax.random.PRNGKey(0))))
+        Linear: 40 parameters
+        <BLANKLINE>
+        parameter  named shape                  count
+        W          embed:4, hidden:8 (float32)  32
+        b          hidden:8 (float32)           8
+        total                                   40
     """
     for cls in type(model).__mro__:
         if cls in _SUMMARIES:

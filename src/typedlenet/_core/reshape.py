@@ -31,7 +31,15 @@ def _axes(x: NamedArray, over: Names, op: str) -> tuple[tuple[str, ...], tuple[i
 
 @typechecked
 def rename(x: Shaped[NamedArray, "..."], mapping: Mapping[str, str]) -> Shaped[NamedArray, "..."]:
-    """`[x]_{old→new}` for each pair of `mapping`; the data is untouched."""
+    """`[x]_{old→new}` for each pair of `mapping`; the data is untouched.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 3)), "batch features")
+        >>> tl.rename(x, {"features": "features'"})
+        f32[batch:2, features':3]
+        >>> x.rename(batch="examples")
+        f32[examples:2, features:3]
+    """
     for old in mapping:
         x.position(old, op="rename")
     names = tuple(mapping.get(n, n) for n in x.names)
@@ -54,6 +62,11 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
     Position `i` of `into` is the tuple of positions of `axes` in lexicographic
     order, the last listed axis varying fastest (the seed's
     `X^5_inp = X^4_{height,width,channels}`).
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 3, 4, 5)), "batch channels height width")
+        >>> tl.flatten(x, "channels height width", "features")
+        f32[batch:2, features:60]
     """
     names, pos = _axes(x, axes, "flatten")
     rest = [n for n in x.names if n not in names]
@@ -79,7 +92,13 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
 def unflatten(
     x: Shaped[NamedArray, "..."], axis: str, sizes: Mapping[str, Any]
 ) -> Shaped[NamedArray, "..."]:
-    """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major."""
+    """The inverse of `flatten`: split `axis` into the axes of `sizes`, row-major.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros((2, 60)), "batch features")
+        >>> tl.unflatten(x, "features", {"channels": 3, "height": 4, "width": 5})
+        f32[batch:2, channels:3, height:4, width:5]
+    """
     pos = x.position(axis, op="unflatten")
     new = as_names(list(sizes), argument="sizes", op="unflatten")
     # A size may be 0 (an empty axis splits into sizes whose product is 0).
@@ -121,6 +140,16 @@ def unfold(
     `U[axis=i, window=d] = x[axis=i*stride + d]`. Non-overlapping windows
     (`stride == size`) are a reshape of `x`; others are `size` strided slices.
     `size` may be symbolic only with `stride == 1` or `stride == size`.
+
+    Examples:
+        >>> x = tl.named(jnp.arange(6.0), "width")
+        >>> U = tl.unfold(x, "width", "kw", 3)
+        >>> U
+        f32[width:4, kw:3]
+        >>> U[{"width": 1}].data
+        Array([1., 2., 3.], dtype=float32)
+        >>> tl.unfold(x, "width", "kw", 2, stride=2)
+        f32[width:3, kw:2]
     """
     pos = x.position(axis, op="unfold")
     n = x.size_of(axis)

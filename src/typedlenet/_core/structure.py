@@ -47,6 +47,10 @@ def pad(
     border element; `"reflect"` mirrors the axis about its border element
     (numpy's modes). An axis of size `n` becomes `before + n + after`:
     `pad(x, {"time": (2, 0)})[time=i] = x[time=i-2]` for `i >= 2`, else `value`.
+
+    Examples:
+        >>> tl.pad(tl.named(jnp.ones(3), "time"), {"time": (2, 0)}).data
+        Array([0., 0., 1., 1., 1.], dtype=float32)
     """
     if not widths:
         return x
@@ -124,6 +128,11 @@ def concatenate(xs: Sequence[NamedArray], axis: str) -> Shaped[NamedArray, "..."
     """The arrays of `xs` one after another along `axis`, which each of them has.
 
     Their other axes must agree in name and size; `axis` gets the sum of sizes.
+
+    Examples:
+        >>> a, b = tl.named(jnp.zeros((2, 3)), "batch seq"), tl.named(jnp.ones((2, 5)), "batch seq")
+        >>> tl.concatenate([a, b], "seq")
+        f32[batch:2, seq:8]
     """
     for i, x in enumerate(xs):
         if isinstance(x, NamedArray):
@@ -137,7 +146,13 @@ def concatenate(xs: Sequence[NamedArray], axis: str) -> Shaped[NamedArray, "..."
 @typechecked
 def stack(xs: Sequence[NamedArray], axis: str) -> Shaped[NamedArray, "..."]:
     """The arrays of `xs`, which have the same axes and sizes, along a new `axis`:
-    `stack(xs, axis)[axis=i] = xs[i]`."""
+    `stack(xs, axis)[axis=i] = xs[i]`.
+
+    Examples:
+        >>> x = tl.named(jnp.zeros(3), "features")
+        >>> tl.stack([x, x + 1], "layer")
+        f32[layer:2, features:3]
+    """
     (axis,) = as_names([axis], argument="axis", op="stack")
     _same_axes(xs, "stack", None)
     names = xs[0].names
@@ -159,6 +174,11 @@ def split(
 
     `sizes` is the size of each piece (they must add up to the axis), or a
     number of equal pieces (it must divide the axis).
+
+    Examples:
+        >>> x = tl.named(jnp.arange(5.0), "seq")
+        >>> tl.split(x, "seq", [2, 3])
+        [f32[seq:2], f32[seq:3]]
     """
     pos = x.position(axis, op="split")
     n = x.size_of(axis)
@@ -230,6 +250,12 @@ def take(
     also under `jax.jit` and `jax.eval_shape`. Other traced indices cannot be
     checked while tracing, and an index out of range gives NaN for a floating `x`
     (the fill of `jnp.take`); `checked_indices(fn)` turns that into an error.
+
+    Examples:
+        >>> E = tl.named(jnp.arange(12.0).reshape(4, 3), "vocab embed")
+        >>> tokens = tl.named(jnp.array([[3, 0]]), "batch seq")
+        >>> tl.take(E, "vocab", tokens)
+        f32[batch:1, seq:2, embed:3]
     """
     pos = x.position(axis, op="take")
     if axis in indices.names:
@@ -261,7 +287,12 @@ def take(
 
 @typechecked
 def arange(axis: str, n: Size, dtype: Any = jnp.int32) -> Shaped[NamedArray, "..."]:
-    """The positions `0, 1, …, n-1` along one axis: `arange(axis, n)[axis=i] = i`."""
+    """The positions `0, 1, …, n-1` along one axis: `arange(axis, n)[axis=i] = i`.
+
+    Examples:
+        >>> tl.arange("seq", 4).data
+        Array([0, 1, 2, 3], dtype=int32)
+    """
     (axis,) = as_names([axis], argument="axis", op="arange")
     n = size(n, op="arange", argument="n")
     return ranged(NamedArray(lax.iota(dtype, n), (axis,)), n, f"arange over {axis}:{n}")

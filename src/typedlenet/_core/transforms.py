@@ -33,6 +33,12 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
 
     (`jax.vmap` itself also works on functions that take raw arrays and name
     them inside, or that close over NamedArrays.)
+
+    Examples:
+        >>> def norm(v):  # one position of `batch`
+        ...     return tl.sqrt(tl.sum(v * v, "features"))
+        >>> tl.vmap(norm, "batch")(tl.named(jnp.ones((2, 4)), "batch features")).data
+        Array([2., 2.], dtype=float32)
     """
 
     @functools.wraps(fn)
@@ -219,6 +225,12 @@ def grad(fn: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *, has_aux:
 
     The gradient with respect to a NamedArray (or a module of them) has the
     same names. A value that still has axes is an `AxisError` naming them.
+
+    Examples:
+        >>> def loss(w):
+        ...     return tl.sum(w * w)
+        >>> tl.grad(loss)(tl.named(jnp.array([1.0, 2.0]), "features")).data
+        Array([2., 4.], dtype=float32)
     """
     return jax.grad(_unwrapped(fn, has_aux, "grad", []), argnums=argnums, has_aux=has_aux)
 

@@ -64,6 +64,11 @@ def symbols(names: str | Sequence[str], *, constraints: Sequence[str] = ()) -> d
     """Symbolic sizes, one per name, in one scope (so they combine): `{"b": b, ...}`.
 
     `constraints` are JAX's, e.g. `("h >= 5",)`.
+
+    Examples:
+        >>> s = tl.symbols("b n")
+        >>> tl.abstract("batch:b seq:n embed:8", sizes=s)
+        f32[batch:b, seq:n, embed:8]
     """
     names = names.split() if isinstance(names, str) else list(names)
     if not names:
@@ -82,6 +87,10 @@ def abstract(
     `abstract` input (so `abstract("batch:b")` and `abstract("batch:b seq:n")`
     agree on `batch`). Symbols with constraints come from `symbols`, passed as
     `sizes`.
+
+    Examples:
+        >>> tl.abstract("batch:b channels:1 height:28 width:28")
+        f32[batch:b, channels:1, height:28, width:28]
     """
     parsed = _parse_spec(spec)
     if parsed.ellipsis:
@@ -210,6 +219,12 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
     (`error.where`) with the model line where it happened: the seed's line for
     LeNet, for any other model the file, line and code of the user's own frame
     nearest the failure.
+
+    Examples:
+        >>> layer = tl.nn.Linear("embed:8", "hidden:16", key=jax.random.PRNGKey(0))
+        >>> report = tl.verify(layer, tl.abstract("batch:b seq:n embed:8"))
+        >>> isinstance(report, tl.Report)
+        True
     """
     for cls in type(target).__mro__:
         if cls in _VERIFIERS and not args:

@@ -72,6 +72,7 @@ class Diagnostic:
 
     @property
     def source(self) -> str:
+        """The text of the diagnostic's line in its file, as it is now (empty when gone)."""
         linecache.checkcache(self.path)  # the file may have changed since it was cached
         return linecache.getline(self.path, self.line).rstrip("\n")
 

@@ -137,6 +137,14 @@ class LeNet(TypedModule):
     together when the model is built (and at each checked call), so that the
     sizes they share (`c2` in `W1` and `W2`, `h2` in `U` and `V`) agree; with
     `conv_bias=True` also `B1`, `B2`, one bias per output channel.
+
+    Examples:
+        >>> model = tl.LeNet(key=jax.random.PRNGKey(0))
+        >>> model.W1
+        f32[channels':6, channels:1, kh:5, kw:5]
+        >>> X0 = tl.named(jnp.zeros((2, 1, 28, 28)), "batch channels height width")
+        >>> model.logits(X0)
+        f32[class:10, batch:2]
     """
 
     W1: Float[NamedArray, "channels':c2 channels:c1 kh:kh1 kw:kw1"]
@@ -188,18 +196,22 @@ class LeNet(TypedModule):
     # Short names for the annotations below.
     @property
     def c1(self) -> int:
+        """The input channels (`c1`, the first of `config.channels`)."""
         return self.config.channels[0]
 
     @property
     def h(self) -> int:
+        """The input height (`h`)."""
         return self.config.height
 
     @property
     def w(self) -> int:
+        """The input width (`w`)."""
         return self.config.width
 
     @property
     def classes(self) -> int:
+        """The number of classes (`h3`, the size of `class`)."""
         return self.config.classes
 
     @typechecked

@@ -45,6 +45,8 @@ TENSORS = [
     ("X^5", "X5", "X^4_{height,width,channels} → inp", "batch:b inp:h1"),
     ("O", "O", "softmax_class [MLP(X^5; U, V)]_{out→class}", "batch:b class:h3"),
 ]
+"""The seed's tensors in order: `(label, key in LeNet.forward, equation, named sizes
+in the seed's symbols)`."""
 
 # The order reports list axes in: storage order means nothing, so LeNet's
 # reports follow the seed's reading order.
@@ -61,6 +63,7 @@ PARAMETERS = [
     ("V", "V", "hidden:h2 out:h3"),
     ("b^2", "b2", "out:h3"),
 ]
+"""The seed's parameters: `(label, field of LeNet, named sizes in the seed's symbols)`."""
 
 
 def _axes(x: NamedArray | jax.ShapeDtypeStruct, symbols: str) -> str:
@@ -81,6 +84,11 @@ def summary(model: LeNet, batch: int = 1) -> str:
 
     The tensors are found by abstract evaluation (`jax.eval_shape`): nothing is
     computed.
+
+    Examples:
+        >>> table = tl.lenet.summary(tl.LeNet(key=jax.random.PRNGKey(0)))
+        >>> "X^5" in table and "W^1" in table
+        True
     """
     cfg = model.config
     X0 = NamedArray(

@@ -71,6 +71,7 @@ class Plan:
     impl: str = "fast"  # "reference": the seed's unfold and contraction, as XLA compiles it
 
     def describe(self) -> str:
+        """The plan in words, as `typedlenet train` prints it: "2 pieces, conv2 by phases"."""
         if self.impl == "reference":
             return "the seed-literal path (unfold and contract)"
         pieces = "no split of the batch" if self.chunks == 1 else f"{self.chunks} pieces"
@@ -273,8 +274,27 @@ def tune(
     Not for a model whose `chunks` is set by hand, nor the seed-literal
     (`impl="reference"`) path: those are returned as they are.
 
-    Example:
-        >>> tuned = tune(tl.LeNet(key=jax.random.PRNGKey(0)), 128, optax.adam(1e-3))
+    Args:
+        model: the LeNet to compute.
+        batch: the batch size its steps take.
+        optimizer: the optimizer of the training step; None tunes the forward pass.
+        enabled: when False, the built-in choice, measured nothing (`source="off"`).
+        path: the cache file of plans (per machine, per shape); the default's
+            when None.
+
+    Returns:
+        A `Tuned`: the model computed by the chosen plan, and how it was chosen.
+
+    Examples:
+        >>> import optax
+        >>> model = tl.LeNet(key=jax.random.PRNGKey(0))
+        >>> tuned = tune(model, 128, optax.adam(1e-3), enabled=False)
+        >>> tuned.source, tuned.model is model
+        ('off', True)
+
+        Measuring (the default) times each candidate for about a second:
+
+        >>> tuned = tune(model, 128, optax.adam(1e-3))  # doctest: +SKIP
         >>> print(tuned.line())  # doctest: +SKIP
         lowering: 2 pieces, conv2 by phases (autotuned: 6 candidates timed in 9.1 s, ...)
     """

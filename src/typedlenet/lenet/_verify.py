@@ -30,6 +30,26 @@ def verify_lenet(
     optimizer: optax.GradientTransformation | None = None,
     X0: NamedArray | None = None,
 ) -> Report:
+    """LeNet's verifier (what `tl.verify(model)` runs): its forward pass and its
+    whole training step, abstractly, for a symbolic batch `b`.
+
+    Args:
+        model: the LeNet to verify.
+        batch: the batch size: a symbol's name (`"b"`: every batch size) or a number.
+        optimizer: the optimizer of the training step verified (Adam when None).
+        X0: an input to verify instead of one read off the model's sizes.
+
+    Returns:
+        The `Report` of every tensor's named sizes, the parameters and notes.
+
+    Raises:
+        AxisError: a size does not fit, labelled with the model line.
+
+    Examples:
+        >>> report = tl.verify(tl.LeNet(key=jax.random.PRNGKey(0)))
+        >>> isinstance(report, tl.Report)
+        True
+    """
     cfg = model.config
     c1 = cfg.channels[0]
     if X0 is None:

@@ -100,6 +100,18 @@ class MultiHeadAttention(eqx.Module):
     def __call__(
         self, x: NamedArray, context: NamedArray | None = None, mask: NamedArray | None = None
     ) -> NamedArray:
+        """Attention of `x` (axes `seq` and `embed`, any others lifted) to `context`.
+
+        Args:
+            x: the queries' input.
+            context: the keys' and values' input (its `seq` may have another size);
+                `x` itself (self-attention) when None.
+            mask: an optional boolean NamedArray over axes of the scores; `False`
+                positions get no attention.
+
+        Returns:
+            A NamedArray with the axes of `x`.
+        """
         op, (embed, n), seq = "MultiHeadAttention", self.embed, self.seq
         context = x if context is None else context
         for argument, value in (("x", x), ("context", context)):
@@ -142,6 +154,14 @@ class Stacked(eqx.Module):
     `Stacked(lambda k: Block(key=k), 6, key=key)`; `stacked(x, *args)` is
     `layer_{n-1}(... layer_0(x, *args) ..., *args)`; every NamedArray of the
     layers has the `layer` axis (`stacked.layer(i)` is one layer).
+
+    Examples:
+        >>> make = lambda k: tl.nn.Linear("embed:4", "embed:4", key=k)
+        >>> stacked = tl.nn.Stacked(make, 3, key=jax.random.PRNGKey(0))
+        >>> stacked.layers.W
+        f32[layer:3, embed:4, embed':4]
+        >>> stacked(tl.named(jnp.ones((2, 4)), "batch embed"))
+        f32[batch:2, embed:4]
     """
 
     layers: Any
@@ -166,6 +186,10 @@ class Stacked(eqx.Module):
         )
 
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """`layer_{n-1}(... layer_0(x, *args, **kwargs) ..., *args, **kwargs)`, by `scan`
+        over the stacked axis: `args` and `kwargs` go to every layer.
+        """
+
         def step(h: Any, layer: Any) -> tuple[Any, None]:
             return layer(h, *args, **kwargs), None
 

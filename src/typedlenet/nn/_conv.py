@@ -117,6 +117,14 @@ class Conv(eqx.Module):
     one spatial axis a pair alone is that axis's `(before, after)`. `W` has the axes
     `out` (primed when it shares the input channels' name), `inp` (its size over
     `groups`) and one window axis per spatial axis (`kh`, `kw`, `k_time`, ...).
+
+    Examples:
+        >>> key = jax.random.PRNGKey(0)
+        >>> conv = tl.nn.Conv("height width", "channels:1", "channels:4", 3, key=key)
+        >>> conv.W
+        f32[channels':4, channels:1, kh:3, kw:3]
+        >>> conv(tl.named(jnp.ones((2, 1, 6, 6)), "batch channels height width"))
+        f32[batch:2, channels:4, height:4, width:4]
     """
 
     W: NamedArray
@@ -178,9 +186,17 @@ class Conv(eqx.Module):
 
     @property
     def windows(self) -> tuple[str, ...]:
+        """The names of the window axes of `W`, one per spatial axis (`kh`, `kw`)."""
         return tuple(window_name(a) for a in self.spatial)
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """The convolution of `x`, which has the input channels and the spatial axes;
+        its other axes (`batch`) are kept, the channels become the output's.
+
+        Raises:
+            AxisError: an axis is missing or of another size, or a window is larger
+                than its (padded) axis.
+        """
         (ci, cin), (co, _) = self.inp, self.out
         expect_axes(x, {ci: cin}, "Conv")
         for axis in self.spatial:
@@ -315,19 +331,33 @@ class _Pool(eqx.Module):
 
 class MaxPool(_Pool):
     """`MaxPool(x) = max_{windows} U`, `U` the windows of `x` (padded with -∞)
-    along its named `spatial` axes; `stride` defaults to the window."""
+    along its named `spatial` axes; `stride` defaults to the window.
+
+    Examples:
+        >>> pool = tl.nn.MaxPool("height width", 2)
+        >>> pool(tl.named(jnp.ones((2, 6, 6)), "batch height width"))
+        f32[batch:2, height:3, width:3]
+    """
 
     __init__ = _Pool.__init__
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """The maximum of each window of `x` along the spatial axes; other axes are kept."""
         return self._pool(x, -jnp.inf, "max")
 
 
 class AvgPool(_Pool):
     """`AvgPool(x) = mean_{windows} U`, `U` the windows of `x` (padded with 0, which
-    count in the mean) along its named `spatial` axes."""
+    count in the mean) along its named `spatial` axes.
+
+    Examples:
+        >>> pool = tl.nn.AvgPool("time", 2)
+        >>> pool(tl.named(jnp.arange(4.0), "time")).data
+        Array([0.5, 2.5], dtype=float32)
+    """
 
     __init__ = _Pool.__init__
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """The mean of each window of `x` along the spatial axes; other axes are kept."""
         return self._pool(x, 0.0, "mean")

@@ -120,6 +120,8 @@ class ConvTranspose(eqx.Module):
         return tuple(out)
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """The transposed convolution of `x` along the spatial axes; every other
+        axis of `x` is lifted, `inp` becomes `out`."""
         op = "ConvTranspose"
         (ci, cin), (co, _) = self.inp, self.out
         expect_axes(x, {ci: cin}, op)

@@ -25,6 +25,11 @@ class Linear(eqx.Module):
     `Linear("embed:64", "hidden:256", key=key)`; an output axis may share its
     input's name (`Linear("embed:64", "embed:64")`): the weight then calls it
     `embed'`. `W` has the axes `inp + out` (primed), `b` the axes `out`.
+
+    Examples:
+        >>> layer = tl.nn.Linear("features:3", "hidden:8", key=jax.random.PRNGKey(0))
+        >>> layer(tl.named(jnp.ones((2, 3)), "batch features"))
+        f32[batch:2, hidden:8]
     """
 
     W: NamedArray
@@ -53,6 +58,12 @@ class Linear(eqx.Module):
             expect_axes(self.b, self.out, "Linear", "b")
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """`W ·_{inp} x + b`: `x` has the input axes (and any others, which are kept).
+
+        Raises:
+            AxisError: `x` lacks an input axis, has it with another size, or already
+                has an output axis.
+        """
         expect_axes(x, self.inp, "Linear")
         free(x, tuple(n for n in self.out if n not in self.inp), "Linear", "which it would create")
         # Data first: the result keeps `x`'s storage order, the new axes stored last.
@@ -63,7 +74,13 @@ class Linear(eqx.Module):
 
 
 class MLP(eqx.Module):
-    """`MLP(x) = Linear_2(act(Linear_1(x)))`: `inp` → `hidden` → `out`, by name."""
+    """`MLP(x) = Linear_2(act(Linear_1(x)))`: `inp` → `hidden` → `out`, by name.
+
+    Examples:
+        >>> mlp = tl.nn.MLP("features:3", "hidden:16", "classes:10", key=jax.random.PRNGKey(0))
+        >>> mlp(tl.named(jnp.ones((2, 3)), "batch features"))
+        f32[batch:2, classes:10]
+    """
 
     first: Linear
     second: Linear
@@ -84,6 +101,7 @@ class MLP(eqx.Module):
         self.activation = activation
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """`second(activation(first(x)))`; the axes of `x` but `inp` are kept."""
         return self.second(self.activation(self.first(x)))
 
 
@@ -92,6 +110,11 @@ class Embedding(eqx.Module):
 
     `Embedding("vocab:1000", "embed:64", key=key)`; the result has the tokens'
     axes and `embed`.
+
+    Examples:
+        >>> embed = tl.nn.Embedding("vocab:100", "embed:8", key=jax.random.PRNGKey(0))
+        >>> embed(tl.named(jnp.array([[1, 5, 7]]), "batch seq"))
+        f32[batch:1, seq:3, embed:8]
     """
 
     E: NamedArray
@@ -102,6 +125,11 @@ class Embedding(eqx.Module):
         self.E = init(key, f"{vocab} {embed}", dist="normal", scale=1.0)
 
     def __call__(self, tokens: NamedArray) -> NamedArray:
+        """The rows of `E` at `tokens`, a NamedArray of integers; its axes are kept.
+
+        Raises:
+            TypeError: `tokens` is not a NamedArray of integers.
+        """
         if not isinstance(tokens, NamedArray) or not jnp.issubdtype(tokens.dtype, jnp.integer):
             what = tokens.dtype if isinstance(tokens, NamedArray) else type(tokens).__name__
             raise TypeError(f"Embedding: `tokens` must be a NamedArray of integers, got {what}")
@@ -117,7 +145,14 @@ class Embedding(eqx.Module):
 
 class LayerNorm(eqx.Module):
     """`LayerNorm(x) = (x - mean_axes x) / sqrt(var_axes x + eps) ⊙ g + b` over the
-    named `axes` (`LayerNorm("embed:64")`); `g`, `b` have those axes."""
+    named `axes` (`LayerNorm("embed:64")`); `g`, `b` have those axes.
+
+    Examples:
+        >>> norm = tl.nn.LayerNorm("embed:4")
+        >>> y = norm(tl.named(jnp.arange(8.0).reshape(2, 4), "seq embed"))
+        >>> [round(float(v), 3) for v in tl.mean(y, "embed").data]
+        [0.0, 0.0]
+    """
 
     g: NamedArray | None
     b: NamedArray | None
@@ -131,6 +166,7 @@ class LayerNorm(eqx.Module):
         self.b = zeros(axes) if affine else None
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """`x` normalised over the layer's axes, which it must have; other axes are kept."""
         expect_axes(x, self.axes, "LayerNorm")
         over = tuple(self.axes)
         y = (x - ops.mean(x, over)) / ops.sqrt(ops.var(x, over) + self.eps)
@@ -141,7 +177,16 @@ class LayerNorm(eqx.Module):
 
 class Dropout(eqx.Module):
     """`Dropout(x) = x ⊙ m / (1 - p)`, `m` independent Bernoulli(1 - p) at every
-    position; the identity in inference mode (`inference=True` here or at call)."""
+    position; the identity in inference mode (`inference=True` here or at call).
+
+    Examples:
+        >>> dropout = tl.nn.Dropout(0.5)
+        >>> x = tl.named(jnp.ones((2, 4)), "batch features")
+        >>> dropout(x, key=jax.random.PRNGKey(0))
+        f32[batch:2, features:4]
+        >>> bool(tl.max(dropout(x, inference=True)) == 1.0)
+        True
+    """
 
     p: float = eqx.field(static=True)
     inference: bool = eqx.field(static=True)
@@ -154,6 +199,14 @@ class Dropout(eqx.Module):
     def __call__(
         self, x: NamedArray, *, key: jax.Array | None = None, inference: bool | None = None
     ) -> NamedArray:
+        """`x` with each position dropped with probability `p` (the rest scaled by
+        `1 / (1 - p)`), or `x` itself in inference mode.
+
+        Args:
+            x: any NamedArray.
+            key: the PRNG key for the mask; needed unless in inference mode.
+            inference: overrides the layer's own `inference` for this call.
+        """
         off = self.inference if inference is None else inference
         if off or self.p == 0:
             return x

@@ -33,6 +33,7 @@ class RMSNorm(eqx.Module):
         self.g = ones(axes) if affine else None
 
     def __call__(self, x: NamedArray) -> NamedArray:
+        """`x` normalised over the layer's axes; every other axis is lifted."""
         expect_axes(x, self.axes, "RMSNorm")
         y = x / ops.sqrt(ops.mean(x * x, tuple(self.axes)) + self.eps)
         return y if self.g is None else y * self.g

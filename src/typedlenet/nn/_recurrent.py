@@ -81,6 +81,7 @@ class GRUCell(eqx.Module):
         return _zeros_state(self, x)
 
     def __call__(self, x: NamedArray, h: NamedArray) -> NamedArray:
+        """The next state `h'` from the input `x` and the state `h`."""
         name, n = self.hidden
         expect_axes(h, {name: n}, "GRUCell", "h")
         free(x, ("gate",), "GRUCell", "which the gates would create")
@@ -128,6 +129,7 @@ class LSTMCell(eqx.Module):
     def __call__(
         self, x: NamedArray, state: tuple[NamedArray, NamedArray]
     ) -> tuple[NamedArray, NamedArray]:
+        """The next state `(h', c')` from the input `x` and the state `(h, c)`."""
         name, n = self.hidden
         if not isinstance(state, tuple) or len(state) != 2:
             raise TypeError("LSTMCell: `state` is the pair (h, c)")
@@ -178,6 +180,8 @@ class RNN(eqx.Module):
         mask: NamedArray | None = None,
         reverse: bool = False,
     ) -> tuple[NamedArray, Any]:
+        """`(outputs, final)`: the cell scanned over `axis` of `xs` from `state`
+        (the cell's zero state by default), `mask` keeping the state where `False`."""
         axis = self.axis
         if not isinstance(xs, NamedArray):
             raise TypeError(f"RNN: `xs` must be a NamedArray, got {type(xs).__name__}")

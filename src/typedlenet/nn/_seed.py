@@ -120,6 +120,27 @@ def conv2d(
     `channels, kh, kw` (`channels'`) are kept. `b` broadcasts by name onto the
     result: a bias per position (`height, width`), per output channel
     (`channels'`), or none; it may not bring axes of its own.
+
+    Args:
+        X: the input, with axes `channels`, `height`, `width` (and any others).
+        W: the kernel, with axes `channels`, `kh`, `kw` (and any others).
+        b: an optional bias, broadcast by name onto the result.
+        impl: `"fast"` (one matmul) or `"reference"` (the seed's unfold and
+            contraction, literally); tested equal.
+
+    Returns:
+        `height` shrunk to `h - kh + 1`, `width` to `w - kw + 1`; `channels`,
+        `kh`, `kw` contracted.
+
+    Raises:
+        AxisError: an axis is missing, sizes disagree, or the kernel is larger
+            than the image.
+
+    Examples:
+        >>> X = tl.named(jnp.ones((2, 1, 6, 6)), "batch channels height width")
+        >>> W = tl.named(jnp.ones((4, 1, 3, 3)), "channels' channels kh kw")
+        >>> tl.nn.conv2d(X, W)
+        f32[channels':4, height:4, width:4, batch:2]
     """
     _check_impl(impl, "conv2d")
     _refuse(X, ("kh", "kw"), "conv2d", "X", "which the unfold would create")
@@ -175,6 +196,26 @@ def maxpool2d(
     `U[height=i, width=j, kh=di, kw=dj] = X[height=i*kh+di, width=j*kw+dj]`, so
     `height: h/kh` and `width: w/kw`. A size that does not divide is an error
     unless `floor=True`, which drops the last rows or columns.
+
+    Args:
+        X: the input, with axes `height` and `width` (and any others).
+        kh: the window's height.
+        kw: the window's width.
+        floor: drop the rows and columns left over instead of refusing them.
+        impl: `"fast"` or `"reference"` (the seed's unfold and max); tested equal.
+
+    Returns:
+        `X` with `height` divided by `kh` and `width` by `kw`.
+
+    Raises:
+        AxisError: a window is larger than its axis, or does not divide it (without
+            `floor`).
+
+    Examples:
+        >>> X = tl.named(jnp.arange(16.0).reshape(4, 4), "height width")
+        >>> tl.nn.maxpool2d(X, 2, 2).data
+        Array([[ 5.,  7.],
+               [13., 15.]], dtype=float32)
     """
     _check_impl(impl, "maxpool2d")
     kh = size(kh, op="maxpool2d", argument="kh")
@@ -224,6 +265,23 @@ def mlp(
     """`MLP(X) = W2 ·_hidden ReLU(W1 ·_inp X + b1) + b2` (the seed's outer weight is `W2`).
 
     `W2` may carry further axes (`out`), which the result keeps.
+
+    Args:
+        X: the input, with axis `inp`.
+        W1: the first weight, axes `inp` and `hidden`.
+        b1: the first bias, axis `hidden`.
+        W2: the second weight, axis `hidden` (and `out`, say).
+        b2: the second bias, broadcast by name.
+
+    Returns:
+        `X` with `inp` replaced by the further axes of `W2`.
+
+    Examples:
+        >>> X = tl.named(jnp.ones((2, 3)), "batch inp")
+        >>> W1, b1 = tl.named(jnp.ones((3, 5)), "inp hidden"), tl.named(jnp.zeros(5), "hidden")
+        >>> W2, b2 = tl.named(jnp.ones((5, 4)), "hidden out"), tl.named(jnp.zeros(4), "out")
+        >>> tl.nn.mlp(X, W1, b1, W2, b2)
+        f32[out:4, batch:2]
     """
     _refuse(X, ("hidden",), "mlp", "X", "which the hidden layer would create")
     hidden = ops.relu(ops.dot(W1, X, "inp") + b1)

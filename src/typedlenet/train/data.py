@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist", "kmnist")
+"""The names `load` (and `typedlenet train --dataset`) accept."""
 DEBIAN_FASHION_MNIST = pathlib.Path("/usr/share/datasets/fashion-mnist")
 FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -73,10 +74,12 @@ class Dataset:
 
     @property
     def height(self) -> int:
+        """The images' height in pixels."""
         return int(self.train_images.shape[1])
 
     @property
     def width(self) -> int:
+        """The images' width in pixels."""
         return int(self.train_images.shape[2])
 
 
