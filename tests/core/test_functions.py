@@ -103,7 +103,7 @@ def test_clip_gradient_is_one_inside_the_bounds_and_zero_outside():
 def test_errors_name_the_axis_and_sizes(mode):
     x = tl.named(jnp.zeros((2, 3)), "batch seq")
     lo = tl.named(jnp.zeros(4), "seq")
-    with pytest.raises(tl.AxisError, match="axis `seq` has size 3 .* and 4") as caught:
+    with pytest.raises(tl.AxisError, match=r"axis `seq` has size 3 .* and 4") as caught:
         MODES[mode](lambda x: tl.clip(x, lo, 1.0), x)
     assert (caught.value.axis, caught.value.expected, caught.value.actual) == ("seq", 3, 4)
     with pytest.raises(TypeError, match="at least one of `lo` and `hi`"):

@@ -45,7 +45,8 @@ def test_sort_and_argsort_by_position(data, ties, descending):
     assert_named_close(s, expected, names)
     positions, names = table(x.sizes, lambda p: order(x, p, axis, descending)[p[axis]])
     assert_named_close(i, positions, names, rtol=0, atol=0)
-    assert tl.index_range(i) is not None and tl.index_range(i).size == x.size_of(axis)
+    known = tl.index_range(i)
+    assert known is not None and known.size == x.size_of(axis)
 
 
 @settings(max_examples=examples(30, quick=8), deadline=None)
@@ -67,7 +68,8 @@ def test_top_k_by_position(data, ties):
     assert_named_close(indices, positions, names, rtol=0, atol=0)
     expected, names = table(sizes, lambda p: at(x, {**p, axis: chosen(p)}))
     assert_named_close(values, expected, names)
-    assert tl.index_range(indices).size == n
+    known = tl.index_range(indices)
+    assert known is not None and known.size == n
 
 
 @pytest.mark.parametrize("op", ["sort", "top_k"])
@@ -102,14 +104,14 @@ def test_errors_name_the_axis_and_sizes(mode):
     with pytest.raises(tl.AxisError, match=r"`k` \(=4\) is larger than axis `seq` \(=3\)") as big:
         MODES[mode](lambda x: tl.top_k(x, "seq", 4), x)
     fields = (big.value.op, big.value.argument, big.value.axis, big.value.expected)
-    assert fields + (big.value.actual,) == ("top_k", "k", "seq", 3, 4)
-    with pytest.raises(tl.AxisError, match="`into` .* collides") as clash:
+    assert (*fields, big.value.actual) == ("top_k", "k", "seq", 3, 4)
+    with pytest.raises(tl.AxisError, match=r"`into` .* collides") as clash:
         MODES[mode](lambda x: tl.top_k(x, "seq", 2, into="batch"), x)
     assert (clash.value.argument, clash.value.axis) == ("into", "batch")
     with pytest.raises(TypeError, match="`k`"):
         MODES[mode](lambda x: tl.top_k(x, "seq", 1.5), x)
     with pytest.raises(TypeError, match="`axis`"):
-        MODES[mode](lambda x: tl.sort(x, 0), x)
+        MODES[mode](lambda x: tl.sort(x, 0), x)  # pyright: ignore[reportArgumentType]
 
 
 def test_symbolic_sizes_ask_for_the_constraint_and_indices_carry_their_range():
