@@ -7,6 +7,7 @@ Every module here is private; the public names are re-exported by
 `typedlenet/__init__.py`.
 """
 
+from . import random
 from .annotations import (
     Bool,
     Float,
@@ -23,6 +24,16 @@ from .checking import (
     typechecked,
 )
 from .constraints import constraints
+from .creation import (
+    AxisSizes,
+    broadcast_to,
+    full,
+    full_like,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
 from .errors import (
     AxisError,
     AxisTypeError,
@@ -30,6 +41,20 @@ from .errors import (
 from .fields import (
     TypedModule,
     check_fields,
+)
+from .functions import (
+    abs,
+    clip,
+    cos,
+    erf,
+    expm1,
+    log1p,
+    rsqrt,
+    sign,
+    silu,
+    sin,
+    softplus,
+    square,
 )
 from .losses import cross_entropy
 from .named import (
@@ -72,11 +97,21 @@ from .ops import (
     where,
 )
 from .ranges import IndexRange, checked_indices, index_range
+from .repetition import (
+    repeat,
+    tile,
+)
 from .report import (
     register_summary,
     summary,
 )
 from .resize import resize, upsample
+from .scans import (
+    cumprod,
+    cumsum,
+    flip,
+    roll,
+)
 from .sharding import (
     AxisMapping,
     ShardingError,
@@ -91,6 +126,11 @@ from .sharding import (
 from .sizes import (
     Names,
     Size,
+)
+from .sorting import (
+    argsort,
+    sort,
+    top_k,
 )
 from .step import make_step
 from .structure import (
@@ -120,6 +160,7 @@ from .verify import (
 __all__ = [
     "AxisError",
     "AxisMapping",
+    "AxisSizes",
     "AxisTypeError",
     "Bool",
     "Float",
@@ -136,29 +177,42 @@ __all__ = [
     "TypedModule",
     "UInt",
     "Untagged",
+    "abs",
     "abstract",
     "abstract_arguments",
     "arange",
     "argmax",
+    "argsort",
     "astype",
+    "broadcast_to",
     "check_fields",
     "checked_indices",
     "checks",
     "checks_enabled",
+    "clip",
     "concatenate",
     "constrain",
     "constraints",
+    "cos",
     "cross_entropy",
+    "cumprod",
+    "cumsum",
     "data_mesh",
     "dot",
     "elementwise",
+    "erf",
     "exp",
+    "expm1",
     "flatten",
+    "flip",
+    "full",
+    "full_like",
     "gelu",
     "grad",
     "index_range",
     "lift",
     "log",
+    "log1p",
     "log_softmax",
     "logsumexp",
     "make_step",
@@ -171,22 +225,34 @@ __all__ = [
     "named_sharding",
     "nmap",
     "one_hot",
+    "ones",
+    "ones_like",
     "pad",
     "partition_spec",
+    "random",
     "register_summary",
     "register_verifier",
     "relu",
     "rename",
+    "repeat",
     "replicate",
     "replicated",
     "resize",
+    "roll",
+    "rsqrt",
     "scan",
     "set_checks",
     "shard",
     "sigmoid",
+    "sign",
+    "silu",
+    "sin",
     "softmax",
+    "softplus",
+    "sort",
     "split",
     "sqrt",
+    "square",
     "stack",
     "sum",
     "summary",
@@ -194,6 +260,8 @@ __all__ = [
     "tag",
     "take",
     "tanh",
+    "tile",
+    "top_k",
     "typechecked",
     "unflatten",
     "unfold",
@@ -204,4 +272,6 @@ __all__ = [
     "verify",
     "vmap",
     "where",
+    "zeros",
+    "zeros_like",
 ]
