@@ -37,16 +37,27 @@ def _admits(claims: tuple[str, ...], symbol: str, value: int) -> bool:
     return True
 
 
-def search(run: Any, claims: tuple[str, ...], symbol: str) -> tuple[list[int], list[int]]:
-    """The admitted sizes of `symbol` in 1..WINDOW that type-check, and those that do not."""
+def _same_place(error: BaseException, like: AxisError | None) -> bool:
+    """Whether `error` is the failure `like` is (the same operation on the same
+    axis), not one elsewhere that another symbol, left symbolic, runs into."""
+    if like is None or not isinstance(error, AxisError):
+        return True
+    return (error.op, error.axis) == (like.op, like.axis)
+
+
+def search(
+    run: Any, claims: tuple[str, ...], symbol: str, like: AxisError | None = None
+) -> tuple[list[int], list[int]]:
+    """The admitted sizes of `symbol` in 1..WINDOW for which the failure `like`
+    goes away, and those for which it stays (with `like` None: any failure)."""
     good, bad = [], []
     for value in range(1, WINDOW + 1):
         if not _admits(claims, symbol, value):
             continue
         try:
             run({symbol: value})
-        except Exception:
-            bad.append(value)
+        except Exception as error:
+            (bad if _same_place(error, like) else good).append(value)
         else:
             good.append(value)
     return good, bad
@@ -71,7 +82,7 @@ def family(
     named = set(re.findall(r"[A-Za-z_]\w*", f"{error} {error.expected or ''}"))
     lines = []
     for symbol in sorted(named & symbols):
-        good, bad = search(run, claims, symbol)
+        good, bad = search(run, claims, symbol, error)
         if not good:
             lines.append(
                 f"  no size of `{symbol}` in 1..{WINDOW} makes it well-typed"
