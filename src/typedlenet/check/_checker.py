@@ -35,6 +35,7 @@ from .._core.named import NamedArray
 from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
+from ._provenance import Origins, note_inputs, recording, related
 from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
 __all__ = [
@@ -69,6 +70,8 @@ class Diagnostic:
     target: str
     chain: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
     severity: str = "error"
+    # Where the sizes that met were written: (path, line, message).
+    related: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -317,12 +320,21 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
 def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     """Verify one target abstractly: its error, or, when it is well-typed, a
     warning if its output went unchecked (no named return annotation)."""
+    origins: Origins = {}
     try:
-        out = run_abstract(target)
+        with recording(files) as origins:  # where each size was first written
+            fn, kwargs = _inputs(target)
+            note_inputs(origins, kwargs, target.path, target.line)
+            out = eqx.filter_eval_shape(fn, **kwargs)
     except CheckError:
         raise
     except Exception as error:
         found = diagnose(error, target, files)
+        found.related = [
+            (_shown(path), line, message)
+            for path, line, message in related(error, origins)
+            if (_shown(path), line) != (found.path, found.line)
+        ]
         if isinstance(error, AxisError) and "cannot prove that" in str(error):
             lines = family(
                 error,

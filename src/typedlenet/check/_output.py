@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import linecache
 from collections.abc import Sequence
 
 from ._checker import Diagnostic
@@ -55,6 +56,11 @@ def text(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
         if d.source:
             lines += [f"    {d.source}", f"    {_caret(d)}"]
         lines += [f"  {r.strip()}" for r in rest if r.strip()]
+        for path, line, message in d.related:
+            lines.append(f"  {path}:{line}: note: {message}")
+            code = linecache.getline(path, line).strip()
+            if code:
+                lines.append(f"      {code}")
         lines += [f"  called from {p}:{n} in {fn}" for p, n, fn in reversed(d.chain)]
     lines += [f"{d.path}:{d.line}: note: {d.message} [{d.rule}]" for d in notes]
     lines.append(summary(diagnostics, count, files))
@@ -73,6 +79,7 @@ def _entry(d: Diagnostic) -> dict[str, object]:
         "target": d.target,
         "source": d.source,
         "chain": [{"path": p, "line": n, "function": f} for p, n, f in d.chain],
+        "related": [{"path": p, "line": n, "message": m} for p, n, m in d.related],
     }
 
 
@@ -96,6 +103,10 @@ def _escape(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _with_related(d: Diagnostic) -> str:
+    return "\n".join([d.message, *(f"{p}:{n}: {m}" for p, n, m in d.related)])
+
+
 _GITHUB = {"error": "error", "warning": "warning", "note": "notice"}
 
 
@@ -103,7 +114,7 @@ def github(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
     errors, warnings, notes = _by_severity(diagnostics)
     lines = [
         f"::{_GITHUB[d.severity]} file={d.path},line={d.line},col={d.col + 1},"
-        f"title=typedlenet [{d.rule}]::{_escape(d.message)}"
+        f"title=typedlenet [{d.rule}]::{_escape(_with_related(d))}"
         for d in [*errors, *warnings, *notes]
     ]
     lines.append(summary(diagnostics, count, files))

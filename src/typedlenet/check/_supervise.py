@@ -262,7 +262,8 @@ def _decoded(lines: list[bytes]) -> Iterator[dict[str, Any]]:
 def _diagnostic(fields: dict[str, Any]) -> Diagnostic:
     """A diagnostic sent by the child."""
     chain = [(str(p), int(n), str(f)) for p, n, f in fields.get("chain", [])]
-    return Diagnostic(**{**fields, "chain": chain})
+    near = [(str(p), int(n), str(m)) for p, n, m in fields.get("related", [])]
+    return Diagnostic(**{**fields, "chain": chain, "related": near})
 
 
 def _stopped_at(

@@ -96,9 +96,25 @@ def _from_report(report: dict[str, Any], path: pathlib.Path) -> list[dict[str, A
             start = int(d["column"]) - 1
             end = int(d["end_column"] or d["column"] + 1) - 1
             severity = _SEVERITY.get(str(d.get("severity", "error")), ERROR)
-            out.append(
-                _diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), d["rule"], severity)
+            found = _diagnostic(
+                int(d["line"]) - 1, start, end, str(d["message"]), d["rule"], severity
             )
+            near = [
+                {
+                    "location": {
+                        "uri": (path.parent / r["path"]).resolve().as_uri(),
+                        "range": {
+                            "start": {"line": int(r["line"]) - 1, "character": 0},
+                            "end": {"line": int(r["line"]) - 1, "character": 1},
+                        },
+                    },
+                    "message": str(r["message"]),
+                }
+                for r in d.get("related") or []
+            ]
+            if near:
+                found["relatedInformation"] = near
+            out.append(found)
         except (KeyError, TypeError, ValueError, OSError):
             _log(f"ignored a malformed diagnostic in the check's report: {d!r:.200}")
     return out
