@@ -95,3 +95,28 @@ def test_the_editor_gets_them_as_related_information(net, capsys):
     }
     uri = (net / "net.py").resolve().as_uri()
     assert (uri, line_of("the cause") - 1, "`inp:3136` first made here") in places
+
+
+def test_a_broken_return_annotation_is_reported_at_the_return(tmp_path, monkeypatch, capsys):
+    (tmp_path / "ret.py").write_text(
+        textwrap.dedent(
+            """
+            import typedlenet as tl
+            from typedlenet import Float, NamedArray
+
+
+            @tl.typechecked
+            def project(
+                x: Float[NamedArray, "batch:b embed:8"],
+            ) -> Float[NamedArray, "batch:b hidden:4"]:
+                if x.sizes["embed"] > 100:
+                    return tl.rename(x, {"embed": "hidden"})
+                h = tl.sum(x, "embed")
+                return h
+            """
+        )
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--format", "json", "ret.py"]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert (error["line"], error["column"], error["source"]) == (13, 5, "    return h")

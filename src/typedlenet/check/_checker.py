@@ -11,6 +11,7 @@ constraints` in pyproject.toml.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import importlib.util
@@ -273,11 +274,44 @@ def diagnose(error: BaseException, target: Target, files: set[str]) -> Diagnosti
         end = getattr(last, "end_colno", None) or 0
         if getattr(last, "end_lineno", line) != line:
             end = 0
+    if isinstance(error, AxisTypeError) and error.argument == "return value":
+        site = _return_site(last.filename if last else target.path, line)
+        if site is not None:  # the `return`, not the decorator that checked it
+            line, col, end = site
     lines = [n for n in getattr(error, "__notes__", []) if n.lstrip().startswith("where:")]
     message = "\n".join([str(error).split("\n-----")[0].rstrip(), *lines])
     if not isinstance(error, AxisError):
         message = f"{type(error).__name__}: {message}"
     return Diagnostic(path, line, col, end, message, _rule(error), target.name, chain[:-1])
+
+
+def _return_site(filename: str, line: int) -> tuple[int, int, int] | None:
+    """The last `return` of the function whose decorators or `def` are on `line`
+    of `filename`: `(line, column, end column)`, or None."""
+    try:
+        tree = ast.parse(pathlib.Path(filename).read_text())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+        if not first <= line <= node.lineno:
+            continue
+        returns: list[ast.Return] = []
+        todo: list[ast.AST] = list(node.body)
+        while todo:
+            child = todo.pop()
+            if isinstance(child, ast.Return):
+                returns.append(child)
+            elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                todo.extend(ast.iter_child_nodes(child))
+        if not returns:
+            return None
+        last = max(returns, key=lambda r: (r.lineno, r.col_offset))
+        end = last.end_col_offset if last.end_lineno == last.lineno else 0
+        return last.lineno, last.col_offset, end or 0
+    return None
 
 
 def _shown(filename: str) -> str:
