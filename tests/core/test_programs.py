@@ -463,9 +463,58 @@ def one_hot(draw, s: State) -> Step:
     return Step(f"x = tl.one_hot(tl.argmax(x, {axis!r}), {new!r}, {k!r})", run, after, "size")
 
 
+def along(draw, s: State) -> Step:
+    """A named operation along one axis that keeps the axes: `tl.cumsum`,
+    `tl.flip`, `tl.roll` (by any shift) or `tl.sort`."""
+    kind = how(draw, "missing")
+    axis = axis_of(draw, s, kind == "missing")
+    op = draw(st.sampled_from(["cumsum", "flip", "roll", "sort"]))
+    shift = draw(st.integers(-5, 5))
+    after = None
+    if axis in s.names:
+        pos = s.names.index(axis)
+        arr = {
+            "cumsum": lambda a: np.cumsum(a, axis=pos),
+            "flip": lambda a: np.flip(a, axis=pos),
+            "roll": lambda a: np.roll(a, shift, axis=pos),
+            "sort": lambda a: np.sort(a, axis=pos),
+        }[op](s.arr)
+        after = s.then(arr, s.names)
+    runs = {
+        "cumsum": (f"tl.cumsum(x, {axis!r})", lambda x: tl.cumsum(x, axis)),
+        "flip": (f"tl.flip(x, {axis!r})", lambda x: tl.flip(x, axis)),
+        "roll": (f"tl.roll(x, {axis!r}, {shift})", lambda x: tl.roll(x, axis, shift)),
+        "sort": (f"tl.sort(x, {axis!r})", lambda x: tl.sort(x, axis)),
+    }
+    text, run = runs[op]
+    return Step(f"x = {text}", run, after)
+
+
+def repeat(draw, s: State) -> Step:
+    """`tl.repeat(x, axis, r)` (each position r times), `tl.tile(x, axis, r)` (the
+    whole axis r times) or `tl.upsample(x, {axis: r})` (nearest: each position)."""
+    kind = how(draw, "missing", "negative", "float")
+    axis = axis_of(draw, s, kind == "missing")
+    op = draw(st.sampled_from(["repeat", "tile", "upsample"]))
+    r = {"negative": -1, "float": 2.0}.get(kind, draw(st.integers(1, 3)))
+    after = None
+    if axis in s.names and is_int(r) and r >= 1:
+        pos = s.names.index(axis)
+        tiled = np.concatenate([s.arr] * r, axis=pos)
+        after = s.then(tiled if op == "tile" else np.repeat(s.arr, r, axis=pos), s.names)
+    r = sized(draw, r)
+    runs = {
+        "repeat": (f"tl.repeat(x, {axis!r}, {r!r})", lambda x: tl.repeat(x, axis, r)),
+        "tile": (f"tl.tile(x, {axis!r}, {r!r})", lambda x: tl.tile(x, axis, r)),
+        "upsample": (f"tl.upsample(x, {{{axis!r}: {r!r}}})", lambda x: tl.upsample(x, {axis: r})),
+    }
+    text, run = runs[op]
+    return Step(f"x = {text}", run, after, "times" if op != "upsample" else "factor")
+
+
 STEPS = [binary, reduce, dot, rename, renamed, flatten, unflatten, unfold, index, pad]
-STEPS += [join, split, take, cumsum, one_hot]
-GROWING = {binary, dot, pad, join, take, unfold, unflatten, one_hot, flatten}  # size or axes
+STEPS += [join, split, take, cumsum, one_hot, along, repeat]
+GROWING = {binary, dot, pad, join, take, unfold, unflatten, one_hot, flatten, repeat}
 AXIS_FREE = [binary, reduce, dot, renamed, flatten, pad, join]  # for a state with no axes
 
 

@@ -211,7 +211,10 @@ def _bearable(value: Any, annotation: Any) -> bool:
 
 
 def _not_a(fn_name: str, argument: str, value: Any, parameter: inspect.Parameter) -> AxisTypeError:
-    hint = getattr(parameter.annotation, "__name__", None) or str(parameter.annotation)
+    annotation = parameter.annotation
+    hint = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    # A generic (`Mapping[str, int]`) in full: its contents may be what is wrong.
+    hint = hint or str(annotation).replace("typing.", "").replace("collections.abc.", "")
     return AxisTypeError(
         f"{fn_name}(): {argument}: {value!r} ({type(value).__name__}) is not a `{hint}`",
         op=fn_name,

@@ -7,6 +7,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .annotations import Shaped
 from .checking import typechecked
@@ -72,7 +73,7 @@ def resize(
 
 @typechecked
 def upsample(
-    x: Shaped[NamedArray, "..."], factors: Mapping[str, int], method: str = "nearest"
+    x: Shaped[NamedArray, "..."], factors: Mapping[str, Size], method: str = "nearest"
 ) -> Shaped[NamedArray, "..."]:
     """`x` with each named axis `factors[axis]` times as long.
 
@@ -90,7 +91,10 @@ def upsample(
     op = "upsample"
     method = _method(method, op)
     _axes(x, factors, op, "factors")
+    factors = dict(factors)
     for axis, f in factors.items():
+        if isinstance(f, np.integer):
+            factors[axis] = f = int(f)
         if isinstance(f, bool) or not isinstance(f, int) or f < 1:
             raise AxisError(
                 f"{op}: the factor of axis `{axis}` must be a positive integer, got {f!r}",
