@@ -129,8 +129,12 @@ def train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     say(
         f"done: {dataset.name}, {result['epoch']} epochs, test accuracy "
         f"{100 * result['test_accuracy']:.2f}% (loss {result['test_loss']:.4f}), "
-        f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, metrics and "
-        f"curves.png in {args.checkpoint_dir}"
+        f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, "
+        + (
+            f"metrics and curves.png in {args.checkpoint_dir}"
+            if result.get("curves")
+            else f"metrics in {args.checkpoint_dir} (curves.png not written)"
+        )
     )
     return 0
 
