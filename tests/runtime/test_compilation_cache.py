@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_faults import mount  # noqa: F401 (a fixture)
 
 from typedlenet import use_compilation_cache
 
@@ -140,3 +141,53 @@ def test_a_directory_given_to_jax_is_left_as_it_is(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(tmp_path / "given"), "''"]
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_a_full_disk_mid_run_is_one_line_and_turns_the_cache_off(tmp_path, tiny, request):
+    # A real tmpfs of 64 KiB (root only): the first programs fit, the next ones do not.
+    disk = request.getfixturevalue("mount")("disk", "size=64k")
+    status, out, err = train(disk, tmp_path / "a", tiny)
+    assert status == 0, err
+    directory = next((disk / "xla").iterdir())
+    assert err.splitlines() == [
+        f"typedlenet: compilation cache {directory}: storing a compiled program failed "
+        "(No space left on device); the cache is off for the rest of this run"
+    ], err
+    assert (tmp_path / "a" / "last.eqx").exists()
+    # What stayed in the cache reads back whole: the next run removes nothing.
+    status, out, err = train(disk, tmp_path / "b", tiny)
+    assert status == 0 and "unreadable entries removed" not in out, err
+    assert losses(tmp_path / "b") == losses(tmp_path / "a")
+
+
+GONE = """
+import pathlib, shutil, sys
+import jax, jax.numpy as jnp
+from typedlenet.runtime._compilation_cache import cache_fault, use_compilation_cache
+directory = pathlib.Path(sys.argv[1])
+use_compilation_cache(directory)
+jax.jit(lambda x: x + 1)(jnp.ones(3))
+shutil.rmtree(directory)
+directory.write_text("a file where the cache was")
+for k in range(2, 6):
+    jax.jit(lambda x: x * k)(jnp.ones(3))
+fault = cache_fault()
+print(fault.directory, fault.action, type(fault.error).__name__)
+"""
+
+
+def test_a_cache_directory_replaced_mid_run_is_one_line(tmp_path):
+    directory = tmp_path / "cache"
+    done = subprocess.run(
+        [sys.executable, "-c", GONE, str(directory)],
+        env={**os.environ, "TYPEDLENET_COMPILATION_CACHE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "Warning" not in done.stderr, done.stderr
+    assert lines[0].startswith(f"typedlenet: compilation cache {directory}: ")
+    assert lines[0].endswith("; the cache is off for the rest of this run")
+    assert done.stdout.split()[0] == str(directory)

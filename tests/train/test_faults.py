@@ -304,9 +304,12 @@ def test_a_signal_stops_the_run_keeps_the_checkpoint_and_says_how_to_resume(tmp_
     err = proc.communicate(timeout=120)[1]
     assert proc.returncode == 128 + signum, err
     name = signal.Signals(signum).name
-    assert f"typedlenet train: interrupted ({name}): the last checkpoint in {run} is kept" in err
-    assert "--resume" in err and "Traceback" not in err
     epoch = read_header(run / "last.eqx")[0]["epoch"]
+    assert err.endswith(
+        f"typedlenet train: interrupted ({name}): the checkpoint {run / 'last.eqx'} (epoch "
+        f"{epoch}) is kept; run the same command with --resume to continue\n"
+    )
+    assert "Traceback" not in err
     assert [r["epoch"] for r in metrics(run)][:epoch] == list(range(1, epoch + 1))
 
 

@@ -1,8 +1,13 @@
 """`typedlenet predict`'s images: every pixel format read as intensities in
 [0, 1] against a numpy oracle, and unreadable files named, on real files."""
 
+import os
+import pathlib
 import re
 import struct
+import subprocess
+import sys
+import threading
 import zlib
 
 import numpy as np
@@ -12,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from typedlenet.train._images import read_image
+from typedlenet.train._images import NotAFile, read_image
 from typedlenet.train.data import DataError
 
 from test_train import TINY, cli
@@ -139,3 +144,57 @@ def test_predict_reads_16_bit_and_alpha_images_as_their_8_bit_twins(tmp_path):
     status, out, err = cli("predict", "--checkpoint", run / "last.eqx", "--resize", bomb)
     assert status == 1 and "Traceback" not in err
     assert f"typedlenet predict: error: {bomb}: too large an image to read safely" in err
+
+
+def run_command(*args, timeout=120):
+    """`typedlenet ARGS` in a fresh process, which a blocked read would leave hanging
+    until `timeout` (the test then fails): (status, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "typedlenet", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return done.returncode, done.stderr
+
+
+def test_predict_refuses_a_fifo_named_like_an_image_at_once(tmp_path):
+    fifo = tmp_path / "x.png"
+    os.mkfifo(fifo)
+    good = save(tmp_path, "good.png", Image.fromarray(np.zeros((SIDE, SIDE), np.uint8)))
+    status, err = run_command("predict", "--checkpoint", tmp_path / "none.eqx", good, fifo)
+    assert status == 2 and "Traceback" not in err, err
+    assert err.splitlines()[-1] == (
+        f"typedlenet predict: error: {fifo}: a FIFO, not a regular file: give image files"
+    )
+
+
+def test_a_checkpoint_that_is_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "last.eqx"
+    os.mkfifo(fifo)
+    for command in ("predict", "evaluate"):
+        more = [tmp_path / "x.png"] if command == "predict" else []
+        status, err = run_command(command, "--checkpoint", fifo, *more)
+        assert status == 1 and "Traceback" not in err, err
+        assert err.splitlines()[-1] == (
+            f"typedlenet {command}: error: {fifo}: not a regular file, so not a checkpoint"
+        )
+
+
+def test_reading_a_fifo_or_a_device_as_an_image_never_waits(tmp_path):
+    fifo = tmp_path / "x.png"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def read(path):
+        try:
+            read_image(path, SIDE, SIDE, False)
+        except NotAFile as error:
+            outcome.append((error.path, error.kind))
+
+    for path, kind in ((fifo, "a FIFO"), ("/dev/zero", "a character device")):
+        reader = threading.Thread(target=read, args=(path,), daemon=True)
+        reader.start()
+        reader.join(timeout=30)
+        assert not reader.is_alive(), f"reading {path} blocked"
+        assert outcome.pop() == (pathlib.Path(path), kind)

@@ -167,9 +167,9 @@ def test_bad_checkpoints_are_clear_errors_and_never_overwritten(tmp_path, tiny):
         assert status == 1 and messages[case] in err and str(checkpoint) in err, (case, err)
         assert "Traceback" not in err
         assert checkpoint.read_bytes() == content  # the run did not write over it
-    checkpoint.unlink()
-    status, _, err = cli(*resume)
-    assert status == 1 and "no such checkpoint" in err
+    checkpoint.unlink()  # metrics but no checkpoint: --resume starts at epoch 1
+    status, out, err = cli(*resume)
+    assert status == 0 and f"{run} holds no checkpoint (metrics.jsonl" in out, err
 
 
 def test_divergence_stops_and_a_finished_run_is_never_overwritten(tmp_path, tiny):
@@ -179,8 +179,8 @@ def test_divergence_stops_and_a_finished_run_is_never_overwritten(tmp_path, tiny
     diverging = ["train", *TINY, "--data-dir", tiny, "--epochs", 3, "--lr", "1e30"]
     status, _, err = cli(*diverging, "--checkpoint-dir", run)
     assert status == 1
-    assert "holds a run already (last.eqx, metrics.jsonl, curves.png)" in err
-    assert "--resume, or pass --overwrite" in err
+    assert "holds a run already, finished after epoch 1 of 1 (last.eqx, metrics.jsonl" in err
+    assert "--resume and more --epochs, or pass --overwrite" in err
     assert (run / "last.eqx").read_bytes() == good
     status, _, err = cli(*diverging, "--checkpoint-dir", tmp_path / "fresh")
     assert status == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pathlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -252,10 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = getattr(stop, "signum", signal.SIGINT)
         how = ""
         if args.command == "train":
-            how = (
-                f": the last checkpoint in {args.checkpoint_dir} is kept; run the same "
-                "command with --resume to continue"
-            )
+            from ..train._rundir import stopped
+
+            how = f": {stopped(pathlib.Path(args.checkpoint_dir))}"
         name = signal.Signals(signum).name
         print(f"typedlenet {args.command}: interrupted ({name}){how}", file=sys.stderr)
         return 128 + signum

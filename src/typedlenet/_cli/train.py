@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import equinox as eqx
 import jax
@@ -19,7 +20,7 @@ from ..runtime._allocator import tune_allocator_if_enabled
 from ..runtime._compilation_cache import use_compilation_cache
 from ..train import data
 from ..train._checkpoint import CheckpointError
-from ..train._images import read_image
+from ..train._images import NotAFile, file_kind, read_image
 from ..train._memory import memory_refusal
 from ..train._trainer import DivergedError, RunConfig, evaluate, load_model, make_mesh, silent
 from ..train._trainer import train as run_training
@@ -129,8 +130,12 @@ def train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     say(
         f"done: {dataset.name}, {result['epoch']} epochs, test accuracy "
         f"{100 * result['test_accuracy']:.2f}% (loss {result['test_loss']:.4f}), "
-        f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, metrics and "
-        f"curves.png in {args.checkpoint_dir}"
+        f"{result['seconds_total']:.1f} s; checkpoint {result['checkpoint']}, "
+        + (
+            f"metrics and curves.png in {args.checkpoint_dir}"
+            if result.get("curves")
+            else f"metrics in {args.checkpoint_dir} (curves.png not written)"
+        )
     )
     return 0
 
@@ -153,12 +158,23 @@ def evaluate_checkpoint(args: argparse.Namespace, parser: argparse.ArgumentParse
 
 
 def predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """`typedlenet predict`: classify image files with a checkpoint."""
+    """`typedlenet predict`: classify image files with a checkpoint. An input that
+    is not a regular file (a FIFO, a device) is a usage error, before any is read."""
+    for path in args.images:
+        try:
+            kind = file_kind(os.stat(path).st_mode)
+        except OSError:
+            continue  # missing or unreadable: said by name when it is read
+        if kind is not None:
+            parser.error(f"{path}: {kind}, not a regular file: give image files")
     model, _ = load_model(args.checkpoint)
     cfg = model.config
     for path in args.images:
         _signals.check()
-        pixels = read_image(path, cfg.height, cfg.width, args.resize)
+        try:
+            pixels = read_image(path, cfg.height, cfg.width, args.resize)
+        except NotAFile as error:  # replaced since the check above
+            parser.error(str(error))
         X0 = NamedArray(jax.numpy.asarray(pixels)[None, None], "batch channels height width")
         O = model(X0)[{"batch": 0}]
         probabilities = np.asarray(O.align("class").data)

@@ -16,7 +16,9 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import pathlib
+import stat
 from typing import Any
 
 import equinox as eqx
@@ -98,12 +100,22 @@ _FIELDS = {
 }
 
 
+def _read_regular(path: pathlib.Path) -> bytes:
+    """The bytes of `path`, refused without waiting if it is not a regular file (a
+    FIFO would block the read forever)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as f:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise CheckpointError(f"{path}: not a regular file, so not a checkpoint")
+        return f.read()
+
+
 def read_header(path: str | pathlib.Path) -> tuple[dict[str, Any], bytes]:
     """The header of the checkpoint at `path` and its payload, checked for integrity:
     the header against its own SHA-256, the payload against the header's."""
     path = pathlib.Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except OSError as error:

@@ -15,7 +15,10 @@
 
 from __future__ import annotations
 
+import io
+import os
 import pathlib
+import stat
 import warnings
 from typing import TYPE_CHECKING
 
@@ -26,25 +29,66 @@ from .data import DataError
 if TYPE_CHECKING:  # Pillow comes with the `train` extra; imported when used
     pass
 
-__all__ = ["read_image"]
+__all__ = ["NotAFile", "file_kind", "read_image", "read_regular"]
 
 _SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N")
 _ALPHA = ("RGBA", "LA", "La", "RGBa", "PA")
 _RGB_TO_L = np.array([0.299, 0.587, 0.114], np.float64)  # Pillow's convert("L")
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+class NotAFile(DataError):
+    """An input that is not a regular file (a FIFO, a device, a directory), which
+    a read could wait on forever or never finish; `path` and `kind` name it."""
+
+    def __init__(self, path: str | pathlib.Path, kind: str) -> None:
+        super().__init__(f"{path}: {kind}, not a regular file: give an image file")
+        self.path = pathlib.Path(path)
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file of `mode` (`st_mode`) is, when it is not a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular(path: str | pathlib.Path) -> bytes:
+    """The bytes of the regular file at `path`. Anything else is a `NotAFile`,
+    found without waiting: the file is opened without blocking (a FIFO with no
+    writer would block the open, and its read, forever) and checked before it
+    is read. An `OSError` if it cannot be opened."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as f:
+        kind = file_kind(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            raise NotAFile(path, kind)
+        return f.read()
+
+
 def read_image(path: str | pathlib.Path, height: int, width: int, resize: bool) -> np.ndarray:
     """The image at `path` as float32 intensities of shape (height, width);
     a `DataError` naming the file if it cannot be read or has another size
-    (unless `resize`)."""
+    (unless `resize`), a `NotAFile` if it is not a regular file."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             # Large but allowed: the image is read and resized like any other.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(io.BytesIO(read_regular(path)))
             image.load()
+    except NotAFile:
+        raise  # said as such, not as an unreadable image
     except Image.DecompressionBombError:
         limit = f" (over {2 * Image.MAX_IMAGE_PIXELS:,} pixels" if Image.MAX_IMAGE_PIXELS else " ("
         raise DataError(

@@ -35,7 +35,17 @@ from ._checkpoint import (
     remove_stale_writes,
     write_checkpoint,
 )
-from ._rundir import appended, kept_checkpoint, metrics_upto, owned, plot_curves, saving, writable
+from ._rundir import (
+    Found,
+    appended,
+    curves_current,
+    inspect,
+    metrics_upto,
+    owned,
+    plot_curves,
+    saving,
+    writable,
+)
 from .data import Dataset, batches
 
 __all__ = [
@@ -194,20 +204,54 @@ def _check_resumable(path: pathlib.Path, config: RunConfig) -> None:
         )
 
 
-def train(config: RunConfig, data: Dataset, log: Callable[[str], None] = print) -> dict[str, Any]:
+def train(
+    config: RunConfig,
+    data: Dataset,
+    log: Callable[[str], None] = print,
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Run (or resume) training; return the final metrics. Writes the checkpoint,
     `metrics.jsonl` and `curves.png` into `config.checkpoint_dir`, which the run
-    owns while it runs (`_rundir.owned`). Tunes glibc malloc for XLA:CPU first
-    (`tune_allocator_if_enabled`)."""
+    owns while it runs (`_rundir.owned`; `_rundir.STATES` says what it does with
+    what it finds there). Tunes glibc malloc for XLA:CPU first
+    (`tune_allocator_if_enabled`). A picture that cannot be written is not a
+    failed run: `warn` (default: a line on stderr) says so, and the result's
+    `curves` is None; the next --resume draws it."""
+    warn = warn or _to_stderr
     if jax.process_index() != 0:
-        return _train(config, data, silent)
+        return _train(config, data, silent, silent, inspect(pathlib.Path(config.checkpoint_dir)))
     writable(config.checkpoint_dir)
     directory = pathlib.Path(config.checkpoint_dir)
-    with owned(directory, resume=config.resume, overwrite=config.overwrite):
-        return _train(config, data, log)
+    with owned(directory, resume=config.resume, overwrite=config.overwrite) as found:
+        return _train(config, data, log, warn, found)
 
 
-def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict[str, Any]:
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _draw(directory: pathlib.Path, warn: Callable[[str], None]) -> bool:
+    """Draw `curves.png`; a failure to write it is a warning, not a failed run."""
+    try:
+        plot_curves(directory)
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        warn(
+            f"warning: cannot write {directory / 'curves.png'} ({error.strerror or error}"
+            f"{where}); the checkpoint and metrics.jsonl are complete; make room and run the "
+            "same command with --resume to draw it"
+        )
+        return False
+    return True
+
+
+def _train(
+    config: RunConfig,
+    data: Dataset,
+    log: Callable[[str], None],
+    warn: Callable[[str], None],
+    found: Found,
+) -> dict[str, Any]:
     tune_allocator_if_enabled()
     directory = pathlib.Path(config.checkpoint_dir)
     path = directory / CHECKPOINT
@@ -218,9 +262,13 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     mesh = make_mesh(config)
     main_process = jax.process_index() == 0
     if not main_process:
-        log = silent
+        log = warn = silent
+    action, message = found.rule.resume if config.resume else found.rule.fresh
+    resume = action == "continue"  # --resume where there is no checkpoint starts afresh
+    if message and action == "start":
+        log(found.say(message))
     finished = False
-    if config.resume:  # a checkpoint that cannot continue this run fails before compute
+    if resume:  # a checkpoint that cannot continue this run fails before compute
         _check_resumable(path, config)
         finished = read_header(path)[0]["epoch"] >= config.epochs
     key = jax.random.PRNGKey(config.seed)
@@ -236,7 +284,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
     if main_process:
         for stale in remove_stale_writes(directory):
             log(f"removed {stale}, left by an interrupted write")
-    if config.resume:
+    if resume:
         state = read_checkpoint(path, model, opt_state)
         model, opt_state, done, step = state.model, state.opt_state, state.epoch, state.step
         if main_process:
@@ -250,7 +298,19 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             )
         if done >= config.epochs:
             log(f"nothing to do: {path} already holds all {done} epochs")
-            return {"checkpoint": str(path), "epoch": done, "nothing_to_do": True}
+            picture: str | None = str(directory / "curves.png")
+            if main_process and not curves_current(directory, done):
+                how = "stale" if (directory / "curves.png").exists() else "missing"
+                if _draw(directory, warn):
+                    log(f"drew {directory / 'curves.png'} again (it was {how})")
+                else:
+                    picture = None
+            return {
+                "checkpoint": str(path),
+                "epoch": done,
+                "curves": picture,
+                "nothing_to_do": True,
+            }
         log(f"resumed from {path}: {done} epochs, {step} steps done")
     if mesh is not None:
         # Parameters and optimizer state: a whole copy on every device. Batches:
@@ -315,7 +375,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             progress.close()
         train_loss = float(jnp.mean(jnp.stack(losses)))
         if not math.isfinite(train_loss):
-            kept = kept_checkpoint(path)
+            kept = inspect(directory).kept()
             raise DivergedError(
                 f"the training loss became {train_loss} in epoch {epoch}: stopping; {kept} "
                 "(try a smaller --lr)"
@@ -323,7 +383,7 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
         seconds = time.perf_counter() - t0
         test = evaluate(model, data.test_images, data.test_labels, mesh=mesh)
         if not math.isfinite(test["loss"]):
-            kept = kept_checkpoint(path)
+            kept = inspect(directory).kept()
             raise DivergedError(
                 f"the test loss became {test['loss']} after epoch {epoch}: the model diverged; "
                 f"{kept} (try a smaller --lr)"
@@ -341,17 +401,22 @@ def _train(config: RunConfig, data: Dataset, log: Callable[[str], None]) -> dict
             # The metrics line first, then the checkpoint: a kill between the two
             # leaves a line for an epoch not yet checkpointed, which a resume drops
             # (`_metrics_upto`) and writes again, byte for byte.
-            with saving(directory, epoch, path), appended(metrics_file, json.dumps(metrics)):
+            with saving(directory, epoch), appended(metrics_file, json.dumps(metrics)):
                 write_checkpoint(path, State(model, opt_state, epoch, step, _meta(config)))
         log(
             f"epoch {epoch}/{config.epochs}: train loss {train_loss:.4f}, test loss "
             f"{test['loss']:.4f}, test accuracy {100 * test['accuracy']:.2f}%, "
             f"{metrics['samples_per_second']:,.0f} samples/s"
         )
-    if main_process:
-        with saving(directory, config.epochs, path):
-            plot_curves(directory)
-    return {**metrics, "checkpoint": str(path), "seconds_total": time.perf_counter() - start}
+    curves = str(directory / "curves.png")
+    if main_process and not _draw(directory, warn):
+        curves = None
+    return {
+        **metrics,
+        "checkpoint": str(path),
+        "curves": curves,
+        "seconds_total": time.perf_counter() - start,
+    }
 
 
 def _on_terminal(stream: Any) -> bool:
