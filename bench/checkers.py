@@ -11,6 +11,14 @@ corpus program (`typedlenet check --format json FILE.py::program`), jaxtyc the
 twin (`jaxtyc check --format json FILE.py`), a third row the twin with its
 `@jaxtyped` lines blanked out (jaxtyc's README writes plain annotated functions).
 
+Without jaxtyc installed, the script skips that comparison. In every run it also
+measures `typedlenet check` on the faulty/fixed twins of the corpus (`NAME.py`
+and `NAME_fixed.py` in `typecheck/`, and the shape bugs from public trackers in
+`typecheck/real/`): whether the fault is caught, whether the line that causes it
+(the lines where the twins differ) is among the reported locations (the error's
+line or its related notes), and whether the fix is clean. That table goes to
+BENCHMARKS.md too, and to bench/checkers_faults.json.
+
 Each tool runs once over all its programs in one process (the verdicts), then
 once per program in a process of its own (the median time per program, start-up
 included; a twin that crashes jaxtyc there is left out of the one-process run,
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime
+import difflib
 import importlib.metadata
 import json
 import os
@@ -45,8 +54,14 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "typecheck"
 TWINS = ROOT / "bench" / "jaxtyc_twins"
 TITLE = "Checkers: typedlenet check against jaxtyc"
+FAULTS_TITLE = "Checkers: faults against their fixes"
+FAULT_SETS = {
+    "corpus": ("typecheck/", "faulty/fixed twins written for the corpus"),
+    "real": ("typecheck/real/", "shape bugs reported on public trackers, ported"),
+}
 HEADER = re.compile(r"^#\s*typecheck:\s*(well-typed|ill-typed)\s*$")
 MARK = re.compile(r"#\s*E:\s*(.+?)\s*$")
+MARKS = re.compile(r"\s*#\s*[EC]:.*$")
 JAXTYPED = re.compile(r"^([ \t]*)@jaxtyped\(typechecker=beartype\)[ \t]*$", re.MULTILINE)
 ENV = {**os.environ, "JAX_PLATFORMS": "cpu"}
 
@@ -92,6 +107,15 @@ NO_TWIN = {
     "vmap_missing_axis": "vmap over `batch` when the axis is `example`",
 }
 
+# Corpus programs that have no positional twin yet (their mistakes could be written
+# positionally): the faulty/fixed twins measured in the section of their own.
+NOT_PORTED = {
+    p.stem
+    for p in CORPUS.glob("*.py")
+    if p.name != "run.py"
+    and (p.stem.endswith("_fixed") or (CORPUS / f"{p.stem}_fixed.py").exists())
+}
+
 ROWS = {
     "typedlenet": "typedlenet check (`program`)",
     "jaxtyc": "jaxtyc (every annotated function)",
@@ -116,8 +140,9 @@ def programs() -> list[str]:
     twins = {p.stem for p in TWINS.glob("*.py")}
     if twins - corpus:
         raise SystemExit(f"twins without a corpus program: {sorted(twins - corpus)}")
-    if corpus - twins != set(NO_TWIN):
-        raise SystemExit(f"NO_TWIN is out of date: {sorted((corpus - twins) ^ set(NO_TWIN))}")
+    missing = corpus - twins - NOT_PORTED
+    if missing != set(NO_TWIN):
+        raise SystemExit(f"NO_TWIN is out of date: {sorted(missing ^ set(NO_TWIN))}")
     for name in twins:
         if expectations(CORPUS / f"{name}.py")[0] != expectations(TWINS / f"{name}.py")[0]:
             raise SystemExit(f"{name}: the twin's header differs from the corpus program's")
@@ -219,9 +244,15 @@ def main() -> None:
     parser.add_argument("--jaxtyc", help="the jaxtyc executable (default: next to Python's)")
     parser.add_argument("--repeats", type=int, default=3, help="one-process runs to time")
     args = parser.parse_args()
+    faults = faults_and_fixes()
+    (ROOT / "bench" / "checkers_faults.json").write_text(json.dumps(faults, indent=2))
+    text = faults_section(faults)
+    write_section(FAULTS_TITLE, text)
+    print(text)
     jaxtyc = args.jaxtyc or shutil.which("jaxtyc", path=str(pathlib.Path(sys.executable).parent))
     if jaxtyc is None:
-        raise SystemExit("jaxtyc is not installed: pip install jaxtyc (or pass --jaxtyc PATH)")
+        print("\njaxtyc is not installed (pip install jaxtyc, or --jaxtyc PATH): no comparison")
+        return
     version = subprocess.run([jaxtyc, "version"], capture_output=True, text=True).stdout.strip()
 
     names = programs()
@@ -415,6 +446,125 @@ def section(out: dict) -> str:
         f"{meta['repeats']} runs. 1-minute load average {meta['load_average_1min']['start']} "
         f"at the start, {meta['load_average_1min']['end']} at the end.",
     ]
+    return "\n".join(lines)
+
+
+def code_lines(path: pathlib.Path) -> tuple[list[str], int]:
+    """The lines after the module docstring, without their `# E:` and `# C:` marks,
+    and the line number of the first."""
+    lines = [MARKS.sub("", line) for line in path.read_text().splitlines()]
+    tree = ast.parse("\n".join(lines))
+    first = tree.body[0]
+    doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    start = (first.end_lineno or 0) if doc else 0
+    return lines[start:], start + 1
+
+
+def cause_lines(fault: pathlib.Path, fix: pathlib.Path) -> set[int]:
+    """The lines of `fault` that its fix changes (code only: the docstrings differ);
+    where the fix only adds lines, the faulty lines on either side of the addition."""
+    (a, first), (b, _) = code_lines(fault), code_lines(fix)
+    lines: set[int] = set()
+    for op, i1, i2, _, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            lines.update(range(first + i1, first + i2))
+        elif op == "insert":
+            lines.update({first + i1 - 1, first + i1})
+    return lines
+
+
+def faults_and_fixes() -> dict:
+    """`typedlenet check` on every faulty/fixed pair of each set, in one process per set."""
+    out: dict = {}
+    for key, (folder, _) in FAULT_SETS.items():
+        fixes = sorted((ROOT / folder).glob("*_fixed.py"))
+        pairs = [(f.with_name(f.name.removesuffix("_fixed.py") + ".py"), f) for f in fixes]
+        pairs = [(fault, fix) for fault, fix in pairs if fault.exists()]
+        files = [p for pair in pairs for p in pair]
+        command = [sys.executable, "-m", "typedlenet", "check", "--format", "json"]
+        report, seconds, tail = run(command + [f"{p.relative_to(ROOT)}::program" for p in files])
+        if report is None:
+            raise SystemExit(f"typedlenet check crashed on {folder}: {tail}")
+        found: dict[pathlib.Path, list[dict]] = {p: [] for p in files}
+        for d in report["diagnostics"]:
+            found[(ROOT / d["path"]).resolve()].append(d)
+        per = {}
+        for fault, fix in pairs:
+            errors = found[fault.resolve()]
+            causes = cause_lines(fault, fix)
+            at = {d["line"] for d in errors}
+            at |= {
+                r["line"]
+                for d in errors
+                for r in d.get("related", [])
+                if (ROOT / r["path"]).resolve() == fault.resolve()
+            }
+            per[fault.stem] = {
+                "caught": bool(errors),
+                "cause_lines": sorted(causes),
+                "reported_lines": sorted(at),
+                "cause_reported": bool(causes & at),
+                "fixed_clean": not found[fix.resolve()],
+                "fix_errors": [d["message"].splitlines()[0] for d in found[fix.resolve()]],
+            }
+        out[key] = {
+            "folder": folder,
+            "pairs": len(pairs),
+            "caught": sum(p["caught"] for p in per.values()),
+            "cause_reported": sum(p["cause_reported"] for p in per.values()),
+            "fixed_clean": sum(p["fixed_clean"] for p in per.values()),
+            "seconds": round(seconds, 2),
+            "programs": per,
+        }
+    out["meta"] = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores",
+        "typedlenet": importlib.metadata.version("typedlenet"),
+    }
+    return out
+
+
+def faults_section(out: dict) -> str:
+    meta = out["meta"]
+    lines = [
+        f"`python bench/checkers.py` on {meta['date']}: {meta['machine']}. Each fault is a "
+        "program twice, the fault (`NAME.py`, `# typecheck: ill-typed`) and its fix "
+        "(`NAME_fixed.py`, well-typed), which differ only by the fix; the cause is the lines "
+        "where they differ. `typedlenet check --format json FILE.py::program` on all of a "
+        "set's programs in one process.",
+        "",
+        "| set | faults | caught | cause's line among the reported locations | fixes clean "
+        "| one process |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, (_, label) in FAULT_SETS.items():
+        s = out[key]
+        lines.append(
+            f"| `{s['folder']}`: {label} | {s['pairs']} | {s['caught']} | "
+            f"{s['cause_reported']} | {s['fixed_clean']} | {s['seconds']:.1f} s |"
+        )
+    lines.append("")
+    for key in FAULT_SETS:
+        per = out[key]["programs"]
+        missed = sorted(n for n, p in per.items() if not p["cause_reported"])
+        lines.append(
+            f"- `{out[key]['folder']}`, cause not among the reported locations: "
+            + (
+                ", ".join(
+                    f"`{n}` (cause line {per[n]['cause_lines']}, reported "
+                    f"{per[n]['reported_lines']})"
+                    for n in missed
+                )
+                or "none"
+            )
+            + "."
+        )
+    lines.append(
+        "- Reported locations: the error's own line and the lines of its related notes "
+        "(where each conflicting `axis:size` was first made or bound). A fault whose cause is "
+        "an input's annotation, a size written in a module constant or a `CONSTRAINTS` line is "
+        "counted only where a note names that line."
+    )
     return "\n".join(lines)
 
 

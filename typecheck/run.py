@@ -12,7 +12,14 @@ A line that causes the error elsewhere (where a wrong size was written) is
 marked `# C: <fragment>`: it must be among the error's reported locations (its
 related notes, `inp:3136 first made here`), with the fragment in that note.
 
-    python typecheck/run.py [FILE ...]
+Programs ported from shape bugs that users reported on public trackers live in
+`typecheck/real/`, each twice: the fault (`NAME.py`) and its accepted fix
+(`NAME_fixed.py`), with the report's address in the docstring.
+
+    python typecheck/run.py [FILE or DIRECTORY ...]
+
+With no argument it runs every program of `typecheck/` and `typecheck/real/`; a
+directory stands for the programs directly in it.
 """
 
 from __future__ import annotations
@@ -87,10 +94,32 @@ def check(path: pathlib.Path, found: list[Found]) -> list[str]:
     return problems
 
 
+FOLDERS = (HERE, HERE / "real")
+
+
+def programs(folder: pathlib.Path) -> list[pathlib.Path]:
+    """The corpus programs directly in `folder` (this script left out)."""
+    return sorted(p for p in folder.glob("*.py") if p.name != "run.py")
+
+
+def resolve(argv: list[str]) -> list[pathlib.Path]:
+    """The programs named by files and directories, or every program of the corpus."""
+    if not argv:
+        return [p for folder in FOLDERS for p in programs(folder)]
+    paths: list[pathlib.Path] = []
+    for arg in argv:
+        path = pathlib.Path(arg).resolve()
+        if path.is_dir():
+            paths += programs(path)
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise SystemExit(f"typecheck/run.py: {arg}: no such file or directory")
+    return paths
+
+
 def main(argv: list[str]) -> int:
-    paths = [pathlib.Path(a).resolve() for a in argv] or sorted(
-        p for p in HERE.glob("*.py") if p.name != "run.py"
-    )
+    paths = resolve(argv)
     found = diagnose(paths)
     failed = 0
     for path in paths:

@@ -1,0 +1,20 @@
+# typecheck: ill-typed
+"""A top-2 mixture-of-experts feed-forward layer: a router scores each token over
+8 experts, `top_k` picks two, and their weights are gathered from a stacked
+expert table. The table was built with 6 experts (a config edit that missed the
+router), so choices 6 and 7 read past its end (NaN under jit)."""
+
+import jax
+
+import typedlenet as tl
+from typedlenet import Float, NamedArray, nn
+
+
+def program(x: Float[NamedArray, "batch:b seq:n embed:32"]):
+    k1, k2 = jax.random.split(jax.random.PRNGKey(0))
+    router = nn.Linear("embed:32", "expert:8", key=k1)
+    experts = nn.init(k2, "expert:6 embed:32 out:32", fan_in="embed")
+    gate, choice = tl.top_k(tl.softmax(router(x), "expert"), "expert", 2, into="choice")
+    W = tl.take(experts, "expert", choice)  # E: hold positions up to 7
+    y = tl.dot(x, W, "embed")
+    return tl.sum(y * gate, "choice")

@@ -1,0 +1,34 @@
+# typecheck: well-typed
+"""Fix of https://androidkt.com/fix-runtimeerror-mat1-and-mat2-shapes-cannot-be-multiplied/
+: the MNIST CNN's head is `nn.Linear(32 * 7 * 7, 10)`, the size of the flattened
+features."""
+
+import equinox as eqx
+import jax
+
+import typedlenet as tl
+from typedlenet import Float, NamedArray, nn
+
+
+class CNN(eqx.Module):
+    conv1: nn.Conv
+    conv2: nn.Conv
+    pool: nn.MaxPool
+    out: nn.Linear
+
+    def __init__(self, key: jax.Array) -> None:
+        k1, k2, k3 = jax.random.split(key, 3)
+        self.conv1 = nn.Conv("height width", "channels:1", "channels:16", 5, padding=2, key=k1)
+        self.conv2 = nn.Conv("height width", "channels:16", "channels:32", 5, padding=2, key=k2)
+        self.pool = nn.MaxPool("height width", 2)
+        self.out = nn.Linear("inp:1568", "class:10", key=k3)
+
+    def __call__(self, x: NamedArray) -> NamedArray:
+        x = self.pool(tl.relu(self.conv1(x)))
+        x = self.pool(tl.relu(self.conv2(x)))
+        x = tl.flatten(x, "channels height width", "inp")
+        return self.out(x)
+
+
+def program(images: Float[NamedArray, "batch:2 channels:1 height:28 width:28"]):
+    return CNN(jax.random.PRNGKey(0))(images)

@@ -1,0 +1,30 @@
+# typecheck: ill-typed
+"""Port of https://github.com/meetps/pytorch-semseg/issues/87: the U-Net of
+pytorch-semseg fails in `unetUp` at `torch.cat([outputs1, outputs2], 1)` (`Got 23
+and 24 in dimension 2`) on images whose side is not a multiple of 2^4: the skip
+and the upsampled map differ by one row (here a side of 376: 47 against 46)."""
+
+import jax
+
+import typedlenet as tl
+from typedlenet import Float, NamedArray, nn
+
+
+def conv(inp: str, out: str, key: jax.Array) -> nn.Conv:
+    return nn.Conv("height width", inp, out, 3, padding="same", key=key)
+
+
+def program(images: Float[NamedArray, "batch:1 channels:3 height:376 width:376"]):
+    keys = iter(jax.random.split(jax.random.PRNGKey(0), 16))
+    widths = [f"channels:{16 * 2**i}" for i in range(4 + 1)]
+    x = tl.relu(conv("channels:3", widths[0], next(keys))(images))
+    skips = []
+    for i in range(4):
+        skips.append(x)
+        x = nn.MaxPool("height width", 2)(x)
+        x = tl.relu(conv(widths[i], widths[i + 1], next(keys))(x))
+    for i in reversed(range(4)):
+        up = nn.ConvTranspose("height width", widths[i + 1], widths[i], 2, stride=2, key=next(keys))
+        x = tl.concatenate([skips[i], up(x)], "channels")  # E: axis `height`
+        x = tl.relu(conv(f"channels:{32 * 2**i}", widths[i], next(keys))(x))
+    return x
