@@ -141,9 +141,11 @@ def _preconditions(
     """Each size the return annotation writes as an expression is a size, so at
     least 1 (`conv1d`'s `time:t-k+1` needs `t >= k`). When the body fails,
     this says whether the call's arguments broke that: then the error is the
-    call's (raised from `cause`), not the body's. A precondition JAX cannot decide
-    is the call's too, except in typedlenet's own functions, whose body errors
-    already name the sizes."""
+    call's (raised from `cause`), not the body's; a precondition JAX cannot decide
+    too. typedlenet's own functions keep their body's errors, which name the
+    sizes already."""
+    if getattr(fn, "__module__", "").startswith("typedlenet."):
+        return  # the library's own body errors name the sizes already
     memo: dict[str, tuple[Any, str]] = {}
     found, arguments = explain_arguments(fn, args, kwargs, memo)
     if found is not None:
@@ -160,8 +162,6 @@ def _preconditions(
                 lambda value=value: value >= 1, claim, op=name, argument="return value", axis=None
             )
         except AxisError as undecided:
-            if getattr(fn, "__module__", "").startswith("typedlenet."):
-                return
             raise undecided from cause
         if not fits:
             words = set(re.findall(r"[A-Za-z_]\w*", expression))
