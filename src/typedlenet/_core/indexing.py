@@ -13,20 +13,14 @@ import numpy as np
 from jax import lax
 from jax.core import Tracer
 
-from .errors import AxisError
+from . import errors
 
 __all__ = ["index_one"]
 
 
 def _position(names: tuple[str, ...], axis: str) -> int:
     if axis not in names:
-        raise AxisError(
-            f"index: `x` has no axis `{axis}` (it has "
-            f"{', '.join(f'`{n}`' for n in names) or 'no axes'})",
-            op="index",
-            argument="x",
-            axis=axis,
-        )
+        raise errors.missing_axis("index", axis, argument="x", present=names)
     return names.index(axis)
 
 
@@ -57,17 +51,13 @@ def index_one(
         return lax.dynamic_index_in_dim(data, where, pos, keepdims=False), rest
     i = int(where)
     if isinstance(size, int) and not -size <= i < size:
-        raise AxisError(
-            f"index: position {i} is out of range for axis `{axis}` (={size})",
-            op="index",
-            axis=axis,
-            expected=size,
-            actual=i,
-        )
+        raise errors.out_of_range("index", axis, i, size)
     if i < 0 and not isinstance(size, int):
-        raise AxisError(
-            f"index: axis `{axis}` has the symbolic size {size}: count from the start",
-            op="index",
+        raise errors.bad_argument(
+            "index",
+            "where",
+            i,
+            must=f"count from the start: axis `{axis}` has the symbolic size {size}",
             axis=axis,
         )
     return lax.index_in_dim(data, i % size if i < 0 else i, pos, False), rest
@@ -89,8 +79,8 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
                 f"({type(value).__name__}); slice bounds are integers or None"
             )
     if where.step == 0:
-        raise AxisError(
-            f"index: the slice of axis `{axis}` has step 0", op="index", axis=axis, actual=0
+        raise errors.bad_argument(
+            "index", "where", where, must=f"have a non-zero step to slice axis `{axis}`", axis=axis
         )
     if isinstance(size, int):
         start, stop, step = where.indices(size)
@@ -99,10 +89,11 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
         return start, max(start, stop), step
     step = 1 if where.step is None else int(where.step)
     if step < 1:
-        raise AxisError(
-            f"index: axis `{axis}` has the symbolic size {size}: a slice of it needs a "
-            f"positive step, got {step}",
-            op="index",
+        raise errors.bad_argument(
+            "index",
+            "where",
+            where,
+            must=f"have a positive step: axis `{axis}` has the symbolic size {size}",
             axis=axis,
         )
 

@@ -65,6 +65,8 @@ class Diagnostic:
     rule: str
     target: str
     chain: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
+    kind: str | None = None
+    """The `AxisError`'s kind (`"size_clash"`, `"undecidable"`, ...); None for other errors."""
 
     @property
     def source(self) -> str:
@@ -262,7 +264,10 @@ def diagnose(error: BaseException, target: Target, files: set[str]) -> Diagnosti
     message = "\n".join([str(error).split("\n-----")[0].rstrip(), *lines])
     if not isinstance(error, AxisError):
         message = f"{type(error).__name__}: {message}"
-    return Diagnostic(path, line, col, end, message, _rule(error), target.name, chain[:-1])
+    kind = error.kind if isinstance(error, AxisError) else None
+    return Diagnostic(
+        path, line, col, end, message, _rule(error), target.name, chain[:-1], kind=kind
+    )
 
 
 def _shown(filename: str) -> str:
@@ -304,7 +309,7 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
         raise
     except Exception as error:
         found = diagnose(error, target, files)
-        if isinstance(error, AxisError) and "cannot prove that" in str(error):
+        if isinstance(error, AxisError) and error.kind == "undecidable":
             lines = family(
                 error,
                 input_symbols(target),

@@ -49,6 +49,7 @@ def as_json(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
                     "end_column": d.end_col + 1 if d.end_col else None,
                     "severity": "error",
                     "rule": d.rule,
+                    "kind": d.kind,
                     "message": d.message,
                     "target": d.target,
                     "source": d.source,

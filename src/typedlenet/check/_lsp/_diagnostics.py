@@ -88,7 +88,8 @@ def _from_report(report: dict[str, Any], path: pathlib.Path) -> list[dict[str, A
                 continue
             start = int(d["column"]) - 1
             end = int(d["end_column"] or d["column"] + 1) - 1
-            out.append(_diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), d["rule"]))
+            code = d.get("kind") or d["rule"]  # the error's kind, when it has one
+            out.append(_diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), code))
         except (KeyError, TypeError, ValueError, OSError):
             _log(f"ignored a malformed diagnostic in the check's report: {d!r:.200}")
     return out
