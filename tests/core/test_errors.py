@@ -140,6 +140,8 @@ def test_errors_of_one_kind_read_the_same_way():
 def test_an_error_built_by_hand_is_of_kind_other_and_a_kind_is_checked():
     error = tl.AxisError("mine: something", op="mine", axis="a")
     assert (error.kind, error.op, error.axis, error.symbols) == ("other", "mine", "a", ())
+    assert tl.AxisTypeError("mine: a value").kind == "annotation"
+    assert tl.AxisError("mine", kind="bad_size", expected=">= 2").kind == "bad_size"
     with pytest.raises(ValueError, match="`kind` \\(='nonsense'\\) must be one of"):
         tl.AxisError("mine", kind="nonsense")  # type: ignore[arg-type]
     assert set(errors.KINDS) >= {*CASES, "structure_changed", "undecidable", "other"}

@@ -68,7 +68,8 @@ class AxisError(ValueError):
     (sizes or names), and `symbols` (the free size symbols of an
     `"undecidable"` comparison); any of them may be `None` (`()` for
     `symbols`) when it does not apply. An error built directly, as
-    `AxisError(message, op=...)`, has the kind `"other"`.
+    `AxisError(message, op=...)`, has the kind `"other"` unless `kind` is given
+    (an `AxisTypeError`, `"annotation"`).
     """
 
     def __init__(
@@ -80,9 +81,11 @@ class AxisError(ValueError):
         axis: str | None = None,
         expected: Any = None,
         actual: Any = None,
-        kind: Kind = "other",
+        kind: Kind | None = None,
         symbols: Iterable[str] = (),
     ) -> None:
+        if kind is None:
+            kind = "annotation" if isinstance(self, AxisTypeError) else "other"
         if kind not in KINDS:
             raise ValueError(f"AxisError: `kind` (={kind!r}) must be one of {KINDS}")
         super().__init__(message)
@@ -254,7 +257,6 @@ def undecidable(
     argument: str | None,
     axis: str | None,
     sizes: Iterable[Any] = (),
-    detail: str | None = None,
 ) -> AxisError:
     """JAX cannot prove `claim` about symbolic sizes; `constraint` would decide it.
 
@@ -264,8 +266,6 @@ def undecidable(
     message = f"{op}: cannot prove that {claim}"
     if axis:
         message += f" (axis `{axis}`)"
-    if detail:
-        message += f" ({detail})"
     message += f"; add a constraint such as `{constraint}`"
     return AxisError(
         message,

@@ -96,7 +96,7 @@ class LeNetConfig:
             for axis, n, k, arg in zip(("height", "width"), out[previous], ks, arg_names):
                 if kind == "conv" and k > n:
                     raise errors.bad_size(
-                        "conv2d",
+                        "LeNet",
                         axis,
                         argument=arg,
                         expected=f">= {k}",
@@ -106,7 +106,7 @@ class LeNetConfig:
                     )
                 if kind == "pool" and n % k:
                     raise errors.bad_size(
-                        "maxpool2d",
+                        "LeNet",
                         axis,
                         argument=arg,
                         expected=f"a multiple of {k}",

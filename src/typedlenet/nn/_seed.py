@@ -54,12 +54,11 @@ def _larger(k: Any, n: Any, window: str, axis: str) -> bool:
     except jax.errors.InconclusiveDimensionOperation:
         raise errors.undecidable(
             "conv2d",
-            f"{fmt(k)} <= {fmt(n)}",
+            f"`{window}` (={k}) fits in `{axis}` (={n})",
             f"{n} >= {k}",
             argument="W",
             axis=window,
             sizes=(k, n),
-            detail=f"the window fits in `{axis}`",
         ) from None
 
 
