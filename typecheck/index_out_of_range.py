@@ -6,4 +6,4 @@ from typedlenet import Float, NamedArray
 
 
 def program(X: Float[NamedArray, "batch:b channels:3 height:8 width:8"]):
-    return tl.relu(X[{"channels": 3}])  # E: position 3 is out of range for axis `channels`
+    return tl.relu(X[{"channels": 3}])  # E: index 3 is out of range for axis `channels`

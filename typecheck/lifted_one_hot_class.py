@@ -6,4 +6,4 @@ from typedlenet import Int, NamedArray
 
 
 def program(labels: Int[NamedArray, "batch:b class:3"]):
-    return tl.one_hot(labels, "class", 10)  # E: `axis` (='class') collides with an axis
+    return tl.one_hot(labels, "class", 10)  # E: axis `class` appears twice in the result

@@ -9,4 +9,4 @@ from typedlenet import Float, NamedArray
 
 def program(x: Float[NamedArray, "batch:b time:t"]):
     outer = tl.nmap(jnp.outer)(x.untag("time"), x.untag("time"))
-    return outer.tag("time")  # E: tag: `x` has 2 positional axes but 1 names were given ('time')
+    return outer.tag("time")  # E: tag: `names` ('time',) has 1 names but `x` has 2 positional axes

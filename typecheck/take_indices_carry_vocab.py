@@ -9,4 +9,4 @@ def program(
     E: Float[NamedArray, "vocab:1000 embed:64"],
     tokens: Int[NamedArray, "batch:b vocab:5"],
 ):
-    return E[{"vocab": tokens}]  # E: take: `indices` has the axis `vocab` it would index
+    return E[{"vocab": tokens}]  # E: take: `indices` has the axis `vocab`, which it would index

@@ -13,5 +13,5 @@ def program(
     W: Float[NamedArray, "win:k"],
 ):
     k = W.sizes["win"]
-    windows = tl.unfold(x, "time", "win", k, stride=2)  # E: a symbolic `size` (=k) needs `stride` 1
+    windows = tl.unfold(x, "time", "win", k, stride=2)  # E: `stride` (=2) must be 1 or equal
     return tl.dot(windows, W, "win")

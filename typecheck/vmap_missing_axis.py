@@ -6,4 +6,4 @@ from typedlenet import Float, NamedArray
 
 
 def program(X: Float[NamedArray, "example:b channels:1 height:28 width:28"]):
-    return tl.vmap(tl.relu, "batch")(X)  # E: vmap: no argument has axis `batch`
+    return tl.vmap(tl.relu, "batch")(X)  # E: vmap: `args` has no axis `batch`

@@ -366,6 +366,34 @@ def test_number_reads_a_positive_number(monkeypatch):
             _config.number("TYPEDLENET_X", 7.0)
 
 
+def test_the_kind_of_a_checked_error_is_its_diagnostic_code(tmp_path, monkeypatch, capsys):
+    from typedlenet._cli import main
+    from typedlenet.check._lsp._diagnostics import _from_report, _report
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "clash.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import jax.numpy as jnp
+
+            import typedlenet as tl
+            from typedlenet import Float, NamedArray
+
+
+            def clash(X: Float[NamedArray, "batch:b embed:8"]):
+                return X + tl.named(jnp.ones(6), "embed")
+            """
+        )
+    )
+    assert main(["check", "clash.py", "--format", "json"]) == 1
+    report = _report(capsys.readouterr().out)
+    assert report is not None
+    (diagnostic,) = _from_report(report, path)
+    assert diagnostic["code"] == "size_clash"
+    assert "axis `embed` has size 8 in the left operand and 6" in diagnostic["message"]
+
+
 @pytest.fixture
 def workspaces(tmp_path):
     trusted, untrusted = tmp_path / "trusted", tmp_path / "untrusted"

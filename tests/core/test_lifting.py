@@ -78,7 +78,7 @@ def test_nmap_passes_keywords_and_returns_pytrees():
 
 def test_tag_and_untag_errors():
     x = tl.named(jnp.ones((2, 3)), "batch time")
-    with pytest.raises(tl.AxisError, match="1 positional axes but 2 names"):
+    with pytest.raises(tl.AxisError, match="has 2 names but `x` has 1 positional axes"):
         x.untag("time").tag("a", "b")
     with pytest.raises(tl.AxisError, match="`time` is already an axis"):
         tl.nmap(jnp.cumsum)(x.untag("batch")).tag("time")
@@ -200,14 +200,14 @@ def test_grad_and_value_and_grad_of_a_named_loss():
     assert isinstance(value, tl.NamedArray) and value.names == () and float(value) == 30.0
     (value, aux), _ = jax.jit(tl.value_and_grad(lambda w: (loss(w), w), has_aux=True))(w)
     assert float(value) == 30.0 and aux.names == ("a", "b")
-    with pytest.raises(tl.AxisError, match=r"value has the axes \('b',\)"):
+    with pytest.raises(tl.AxisError, match="value has the axis `b`"):
         tl.grad(lambda w: tl.sum(w, "a"))(w)
 
 
 def test_scalars_convert():
     s = tl.sum(tl.named(jnp.arange(4.0), "i"))
     assert float(s) == 6.0 and int(s) == 6 and s.item() == 6.0 and bool(s)
-    with pytest.raises(tl.AxisError, match="has `i`"):
+    with pytest.raises(tl.AxisError, match="has the axis `i`"):
         float(tl.named(jnp.arange(4.0), "i"))
 
 
@@ -328,11 +328,11 @@ def test_numpy_integers_are_sizes(call):
     [
         (lambda x: tl.one_hot(tl.argmax(x, "h"), "class", -1), "`size` (=-1) must be at least 1"),
         (lambda x: tl.unflatten(x, "h", {"a": -1, "b": -4}), "`sizes['a']` (=-1)"),
-        (lambda x: x[{"h": slice(None, None, 0)}], "has step 0"),
+        (lambda x: x[{"h": slice(None, None, 0)}], "must have a non-zero step"),
         (lambda x: tl.argmax(x, ""), "exactly one axis"),
         (lambda x: tl.max(x[{"h": slice(0, 0)}], "h"), "has no positions"),
         (lambda x: tl.argmax(x[{"h": slice(0, 0)}], "h"), "has no positions"),
-        (lambda x: x[{"h": 9}], "position 9 is out of range"),
+        (lambda x: x[{"h": 9}], "index 9 is out of range"),
         (lambda x: tl.unfold(x, "h", "kh", True), "True (bool) is not a `Size`"),
         (lambda x: x[{"h": slice(0.5, 2)}], "slice bounds are integers"),
         (lambda x: x[{"h": "first"}], "takes an integer, a slice"),

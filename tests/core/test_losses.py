@@ -89,7 +89,7 @@ def test_gradient_matches_positional_jax():
 
 REFUSED = {
     # A flatten that forgot `channels:1`: the loss would average over it.
-    "logits' extra axis": ("batch:4 channels:1 class:10", "batch:4", "channels", "labels"),
+    "logits' extra axis": ("batch:4 channels:1 class:10", "batch:4", "channels", "logits"),
     "labels' extra axis": ("batch:4 class:10", "batch:4 seq:3", "seq", "logits"),
     "no class axis": ("batch:4 label:10", "batch:4", "class", "logits"),
     "labels with the class axis": ("batch:4 class:10", "batch:4 class:10", "class", "labels"),

@@ -126,7 +126,7 @@ def test_vmap_by_name():
 
 def test_vmap_errors():
     x = tl.named(jnp.zeros((2, 3)), "batch a")
-    with pytest.raises(tl.AxisError, match="no argument has axis `time`"):
+    with pytest.raises(tl.AxisError, match="none of the arguments has it"):
         tl.vmap(lambda x: x, "time")(x)
     y = tl.named(jnp.zeros((3, 3)), "batch a")
     with pytest.raises(tl.AxisError, match="size 2 in one argument and 3"):
@@ -158,7 +158,7 @@ def test_index_errors():
     x = tl.named(jnp.zeros((2, 3)), "a b")
     with pytest.raises(tl.AxisError, match="has no axis `c`"):
         x[{"c": 0}]
-    with pytest.raises(tl.AxisError, match="position 3 is out of range for axis `b`"):
+    with pytest.raises(tl.AxisError, match="index 3 is out of range for axis `b`"):
         x[{"b": 3}]
     with pytest.raises(TypeError, match="index a NamedArray by name"):
         x[0]  # type: ignore[index]

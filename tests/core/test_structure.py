@@ -145,14 +145,18 @@ MISTAKES = {
         tl.AxisError,
         "no axis `time`",
     ),
-    "concatenate nothing": (lambda: tl.concatenate([], "time"), tl.AxisError, "`xs` is empty"),
+    "concatenate nothing": (
+        lambda: tl.concatenate([], "time"),
+        tl.AxisError,
+        "at least one NamedArray",
+    ),
     "stack onto an axis": (lambda: tl.stack([X, X], "time"), tl.AxisError, "already an axis"),
     "split not adding up": (lambda: tl.split(X, "time", [1, 1]), tl.AxisError, "add up to 2"),
     "split not dividing": (lambda: tl.split(X, "time", 2), tl.AxisError, "do not divide"),
     "take with the axis": (
         lambda: tl.take(X, "time", tl.named(jnp.array([0]), "time")),
         tl.AxisError,
-        "has the axis `time` it would index",
+        "has the axis `time`, which it would index",
     ),
     "take out of range": (
         lambda: tl.take(X, "time", tl.named(jnp.array([3]), "tok")),

@@ -74,7 +74,7 @@ def test_conv2d_biases_broadcast_by_name(impl):
     y = tl.conv2d(Xn, Wn, tl.named(per_channel, "channels'"), impl=impl)
     expected = np_conv(X, W) + per_channel[None, :, None, None]
     np.testing.assert_allclose(y.align(out).data, expected, rtol=1e-4)
-    with pytest.raises(tl.AxisError, match="`b` has an axis `time`, which the result lacks"):
+    with pytest.raises(tl.AxisError, match="`b` has the axis `time`, which the result lacks"):
         tl.conv2d(Xn, Wn, tl.named(jnp.ones(5), "time"), impl=impl)
     with pytest.raises(tl.AxisError, match="axis `height` has size 4 in the left operand and 6"):
         tl.conv2d(Xn, Wn, tl.named(jnp.ones(6), "height"), impl=impl)

@@ -55,7 +55,7 @@ def test_linear_errors_name_the_layer_and_axis():
         layer(rand((2, 3), "batch embed"))
     with pytest.raises(tl.AxisError, match="already has an axis `hidden`"):
         layer(rand((5, 4), "hidden embed"))
-    with pytest.raises(tl.AxisError, match="needs an integer size"):
+    with pytest.raises(tl.AxisError, match="an integer size"):
         nn.Linear("embed", "hidden:5", key=KEY)
 
 
@@ -255,7 +255,7 @@ def test_init_takes_names():
     assert W.sizes == {"embed": 64, "hidden": 256}
     assert float(jnp.abs(W.data).max()) <= 1 / 8
     assert nn.zeros("a:2").data.tolist() == [0, 0] and nn.ones("a:1 b:1").names == ("a", "b")
-    with pytest.raises(tl.AxisError, match="names axis `a` twice"):
+    with pytest.raises(tl.AxisError, match='axis `a` appears twice in "'):
         nn.init(KEY, "a:2 a:3")
     with pytest.raises(tl.AxisError, match="`fan_in` names `c`"):
         nn.init(KEY, "a:2 b:3", fan_in="c")

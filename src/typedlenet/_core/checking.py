@@ -16,6 +16,7 @@ import jaxtyping
 from beartype.roar import BeartypeCallHintViolation
 
 from .._config import state
+from . import errors
 from .annotations import _NamedMeta
 from .diagnose import _eval_dim, explain_arguments, explain_call, explain_return
 from .errors import AxisError, AxisTypeError
@@ -166,7 +167,7 @@ def _preconditions(
         if not fits:
             words = set(re.findall(r"[A-Za-z_]\w*", expression))
             bound = ", ".join(f"{k}={fmt(v[0])}" for k, v in sorted(memo.items()) if k in words)
-            raise AxisTypeError(
+            raise errors.annotation(
                 f"{name}(): its return annotation's size `{expression}` is {fmt(value)} for "
                 f"{bound}: the arguments break what the annotation implies "
                 f"(`{expression} >= 1`)",

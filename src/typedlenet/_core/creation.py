@@ -14,9 +14,9 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from . import errors
 from .annotations import Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 from .sizes import as_names, check_unique, clash, equal
 from .sizes import size as _size
@@ -45,15 +45,14 @@ def axis_sizes(sizes: Any, op: str) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         for item in sizes.split():
             name, colon, text = item.partition(":")
             if not colon or not text.isdigit():
-                raise AxisError(
-                    f"{op}: `sizes` gives {item!r}; write each axis as `name:size` with an "
-                    "integer size, or pass a mapping for a symbolic size "
-                    '(`{"batch": x.sizes["batch"]}`)',
-                    op=op,
-                    argument="sizes",
+                raise errors.bad_argument(
+                    op,
+                    "sizes",
+                    item,
+                    must="write each axis as `name:size` with an integer size, or be a "
+                    'mapping for a symbolic size (`{"batch": x.sizes["batch"]}`)',
                     axis=name,
                     expected="name:size",
-                    actual=item,
                 )
             pairs.append((name, int(text)))
     elif isinstance(sizes, Mapping):

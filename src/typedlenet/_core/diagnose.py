@@ -16,6 +16,7 @@ from typing import Any
 import beartype
 import beartype.door
 
+from . import errors
 from .annotations import _NamedMeta, _names_problem
 from .errors import AxisTypeError
 
@@ -48,7 +49,7 @@ def explain_value(
     spec = cls._spec
     head = f"{fn_name}(): {argument}"
     if not getattr(value, "__named_axes__", False):
-        return AxisTypeError(
+        return errors.annotation(
             f"{head}: expected a NamedArray, got {type(value).__name__}",
             op=fn_name,
             argument=argument,
@@ -57,7 +58,7 @@ def explain_value(
     problem = _names_problem(spec, value.names)
     if problem is not None:
         axis, what = problem
-        return AxisTypeError(
+        return errors.annotation(
             f"{head}: {what}{shown}",
             op=fn_name,
             argument=argument,
@@ -66,7 +67,7 @@ def explain_value(
             actual=value.names,
         )
     if not cls._dtype_ok(value.dtype):
-        return AxisTypeError(
+        return errors.annotation(
             f"{head}: dtype {value.dtype} is not {_article(cls._kind)} {cls._kind} dtype{shown}",
             op=fn_name,
             argument=argument,
@@ -90,7 +91,7 @@ def explain_value(
             try:
                 expected = _eval_dim(symbol, memo, arguments)
             except Exception as exc:  # a symbol never bound, or bad arithmetic
-                return AxisTypeError(
+                return errors.annotation(
                     f"{head}, axis `{name}`: cannot evaluate size `{dim}` ({exc}){shown}",
                     op=fn_name,
                     argument=argument,
@@ -101,7 +102,7 @@ def explain_value(
             if isinstance(expected, float) and not expected.is_integer():
                 why = why[:-1] + ", not a whole number)"
         if expected != actual:
-            return AxisTypeError(
+            return errors.annotation(
                 f"{head}, axis `{name}`: expected size {_fmt(expected)}{why}, got {actual}{shown}",
                 op=fn_name,
                 argument=argument,
@@ -192,7 +193,7 @@ def explain_call(
     called = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
     signature = inspect.signature(fn, eval_str=True)
     return _keep(
-        AxisTypeError(
+        errors.annotation(
             f"{fn_name}(): {where} does not match its annotation\n"
             f"  called with: {called}\n  signature: {signature}",
             op=fn_name,
@@ -215,7 +216,7 @@ def _not_a(fn_name: str, argument: str, value: Any, parameter: inspect.Parameter
     hint = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
     # A generic (`Mapping[str, int]`) in full: its contents may be what is wrong.
     hint = hint or str(annotation).replace("typing.", "").replace("collections.abc.", "")
-    return AxisTypeError(
+    return errors.annotation(
         f"{fn_name}(): {argument}: {value!r} ({type(value).__name__}) is not a `{hint}`",
         op=fn_name,
         argument=argument,

@@ -13,7 +13,7 @@ import numpy as np
 from jax import lax
 from jax.core import Tracer
 
-from .errors import AxisError
+from . import errors
 from .sizes import fmt, holds
 
 __all__ = ["index_one"]
@@ -21,13 +21,7 @@ __all__ = ["index_one"]
 
 def _position(names: tuple[str, ...], axis: str) -> int:
     if axis not in names:
-        raise AxisError(
-            f"index: `x` has no axis `{axis}` (it has "
-            f"{', '.join(f'`{n}`' for n in names) or 'no axes'})",
-            op="index",
-            argument="x",
-            axis=axis,
-        )
+        raise errors.missing_axis("index", axis, argument="x", present=names)
     return names.index(axis)
 
 
@@ -58,13 +52,7 @@ def index_one(
         return lax.dynamic_index_in_dim(data, where, pos, keepdims=False), rest
     i = int(where)
     if not _within(i, size, axis):
-        raise AxisError(
-            f"index: position {i} is out of range for axis `{axis}` (={size})",
-            op="index",
-            axis=axis,
-            expected=size,
-            actual=i,
-        )
+        raise errors.out_of_range("index", axis, i, size)
     return lax.index_in_dim(data, size + i if i < 0 else i, pos, False), rest
 
 
@@ -74,7 +62,12 @@ def _within(i: int, size: Any, axis: str) -> bool:
     for every size; `x[{"seq": 5}]` needs `n >= 6`, a constraint when unproven)."""
     need = -i if i < 0 else i + 1
     return holds(
-        lambda: size >= need, f"{fmt(size)} >= {need}", op="index", argument="x", axis=axis
+        lambda: size >= need,
+        f"{fmt(size)} >= {need}",
+        op="index",
+        argument="x",
+        axis=axis,
+        sizes=(size,),
     )
 
 
@@ -94,8 +87,8 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
                 f"({type(value).__name__}); slice bounds are integers or None"
             )
     if where.step == 0:
-        raise AxisError(
-            f"index: the slice of axis `{axis}` has step 0", op="index", axis=axis, actual=0
+        raise errors.bad_argument(
+            "index", "where", where, must=f"have a non-zero step to slice axis `{axis}`", axis=axis
         )
     if isinstance(size, int):
         start, stop, step = where.indices(size)
@@ -110,7 +103,9 @@ def _slice_bounds(where: slice, size: Any, axis: str) -> tuple[Any, Any, int]:
         difference = upper - lower
         k = size - difference
         claim = f"{fmt(size)} >= {k}" if isinstance(k, int) else f"{fmt(difference)} >= 0"
-        return holds(lambda: difference >= 0, claim, op="index", argument="x", axis=axis)
+        return holds(
+            lambda: difference >= 0, claim, op="index", argument="x", axis=axis, sizes=(size,)
+        )
 
     def position(value: int | None, default: Any, low: Any, high: Any) -> Any:
         """A bound as a position clamped into low..high, as Python's slices clamp."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import ops
+from . import errors, ops
 from .annotations import Float, Integer
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 
 __all__ = ["cross_entropy"]
@@ -22,43 +21,35 @@ def _same_positions(
     `unlabelled` (an axis the loss averages over, every position under one label).
     Broadcasting would otherwise average over a stray axis without a word."""
     if axis not in logits.names:
-        raise AxisError(
-            f"cross_entropy: the logits have no class axis `{axis}` (they have "
-            f"{', '.join(f'`{n}`' for n in logits.names) or 'no axes'})",
-            op="cross_entropy",
-            argument="logits",
-            axis=axis,
+        raise errors.missing_axis(
+            "cross_entropy", axis, argument="logits", present=logits.names, detail="the class axis"
         )
     if axis in labels.names:
-        raise AxisError(
-            f"cross_entropy: the labels have the class axis `{axis}`; labels are integer "
-            "classes, one per position (no class axis)",
-            op="cross_entropy",
+        raise errors.unexpected_axis(
+            "cross_entropy",
+            [axis],
             argument="labels",
-            axis=axis,
+            detail="the class axis: labels are integer classes, one per position",
         )
     for name in labels.names:
         if name not in logits.names:
-            raise AxisError(
-                f"cross_entropy: the labels have axis `{name}` and the logits do not: the "
-                "loss would score every label against the same logits",
-                op="cross_entropy",
+            raise errors.missing_axis(
+                "cross_entropy",
+                name,
                 argument="logits",
-                axis=name,
-                expected=labels.names,
-                actual=logits.names,
+                present=logits.names,
+                detail="the labels have it: the loss would score every label against the "
+                "same logits",
             )
     for name in logits.names:
         if name != axis and name not in labels.names and name not in unlabelled:
-            raise AxisError(
-                f"cross_entropy: the logits have axis `{name}` and the labels do not: the "
-                f"loss would average over it; drop it first, or name it in "
-                f"`unlabelled=({name!r},)` if each of its positions shares the label",
-                op="cross_entropy",
-                argument="labels",
-                axis=name,
-                expected=logits.names,
-                actual=labels.names,
+            raise errors.unexpected_axis(
+                "cross_entropy",
+                [name],
+                argument="logits",
+                detail=f"which the labels do not have: the loss would average over it; drop "
+                f"it first, or name it in `unlabelled=({name!r},)` if each of its positions "
+                "shares the label",
             )
 
 
@@ -66,14 +57,12 @@ def _weights_fit(weights: NamedArray, allowed: tuple[str, ...], argument: str) -
     """Weights (or a mask) are per labelled position: no axis the labels lack."""
     for name in weights.names:
         if name not in allowed:
-            raise AxisError(
-                f"cross_entropy: `{argument}` has axis `{name}`, which the labels do not "
-                f"have (they have {', '.join(f'`{n}`' for n in allowed) or 'no axes'})",
-                op="cross_entropy",
+            raise errors.unexpected_axis(
+                "cross_entropy",
+                [name],
                 argument=argument,
-                axis=name,
-                expected=allowed,
-                actual=weights.names,
+                detail="which the labels do not have (they have "
+                f"{', '.join(f'`{n}`' for n in allowed) or 'no axes'})",
             )
 
 

@@ -13,9 +13,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import errors
 from .annotations import Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .indexing import index_one
 from .ranges import keep_range
 from .sizes import Names, as_names, check_unique, clash
@@ -129,13 +129,13 @@ class NamedArray(eqx.Module):
         if not hasattr(data, "shape") or not hasattr(data, "dtype"):
             data = jnp.asarray(data)
         if len(names) != len(data.shape):
-            raise AxisError(
-                f"named: `names` {names!r} has {len(names)} names but the array has "
-                f"{len(data.shape)} axes (shape {tuple(data.shape)})",
-                op="named",
+            raise errors.axes_mismatch(
+                "named",
                 argument="names",
                 expected=len(data.shape),
                 actual=len(names),
+                problem=f"{names!r} has {len(names)} names but the array has "
+                f"{len(data.shape)} axes (shape {tuple(data.shape)})",
             )
         check_unique(names, "named")
         self.data = data
@@ -180,13 +180,7 @@ class NamedArray(eqx.Module):
         try:
             return self.names.index(axis)
         except ValueError:
-            raise AxisError(
-                f"{op}: `{argument}` has no axis `{axis}` (it has "
-                f"{', '.join(f'`{n}`' for n in self.names) or 'no axes'})",
-                op=op,
-                argument=argument,
-                axis=axis,
-            ) from None
+            raise errors.missing_axis(op, axis, argument=argument, present=self.names) from None
 
     def align(self, names: Names) -> NamedArray:
         """The same tensor with its axes stored in the order `names` gives.
@@ -198,12 +192,12 @@ class NamedArray(eqx.Module):
         """
         order = as_names(names)
         if sorted(order) != sorted(self.names) or len(set(order)) != len(order):
-            raise AxisError(
-                f"align: `names` {order!r} is not an ordering of the axes {self.names!r}",
-                op="align",
+            raise errors.axes_mismatch(
+                "align",
                 argument="names",
                 expected=self.names,
                 actual=order,
+                problem=f"{order!r} is not an ordering of the axes {self.names!r}",
             )
         if order == self.names:
             return self
@@ -332,11 +326,12 @@ class NamedArray(eqx.Module):
             6.0
         """
         if self.names:
-            raise AxisError(
-                f"item: only a NamedArray with no axes is a scalar; this one has "
-                f"{', '.join(f'`{n}`' for n in self.names)}",
-                op="item",
-                axis=self.names[0],
+            raise errors.unexpected_axis(
+                "item",
+                self.names,
+                argument=None,
+                holder="the NamedArray",
+                detail="but only a NamedArray with no axes is a scalar",
             )
         return self.data.item()
 
@@ -417,12 +412,12 @@ def broadcast(
                     first, where = size[name]
                     raise clash(op, name, first, where, n, label)
         elif not _is_scalar(x):
-            raise AxisError(
-                f"{op}: {label} is a positional array of shape "
-                f"{getattr(x, 'shape', '?')}; name its axes first "
-                f'(`tl.named(array, "axis ...")`) or pass a scalar',
-                op=op,
-                argument=label,
+            raise errors.bad_argument(
+                op,
+                label,
+                must="be a NamedArray or a scalar",
+                detail=f"it is a positional array of shape {getattr(x, 'shape', '?')}; name "
+                'its axes first with `tl.named(array, "axis ...")`',
             )
     names = tuple(result)
     datas = [_expand_to(x, names) if isinstance(x, NamedArray) else x for x in operands]

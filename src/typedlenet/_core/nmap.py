@@ -24,7 +24,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .errors import AxisError
+from . import errors
 from .named import NamedArray, method_of_named_array
 from .sizes import Names, as_names, check_unique, clash
 
@@ -117,22 +117,18 @@ def tag(x: Untagged | NamedArray | jax.Array, *names: Names) -> NamedArray:
     else:
         raise TypeError(f"tag: `x` must be an Untagged result or an array, got {x!r}")
     if len(new) != positional:
-        raise AxisError(
-            f"tag: `x` has {positional} positional axes but {len(new)} names were given "
-            f"({', '.join(map(repr, new)) or 'none'})",
-            op="tag",
+        raise errors.axes_mismatch(
+            "tag",
             argument="names",
             expected=positional,
             actual=len(new),
+            problem=f"{new!r} has {len(new)} names but `x` has {positional} positional axes",
         )
     check_unique(new, "tag")
     for name in new:
         if name in named:
-            raise AxisError(
-                f"tag: the name `{name}` is already an axis of `x`",
-                op="tag",
-                argument="names",
-                axis=name,
+            raise errors.duplicate_axis(
+                "tag", name, argument="names", detail=f"`{name}` is already an axis of `x`"
             )
     data = x.data if isinstance(x, (NamedArray, Untagged)) else x
     return NamedArray(data, (*named, *new))

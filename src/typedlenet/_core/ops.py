@@ -15,9 +15,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from . import errors
 from .annotations import Bool, Int, Integer, Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray, broadcast
 from .ranges import ranged
 from .reshape import flatten, rename, unflatten, unfold
@@ -59,7 +59,8 @@ def _axes(
     """The names in `over` (all of `x`'s when None) and where `x` stores them."""
     names = x.names if over is None else as_names(over, argument="over")
     if len(set(names)) != len(names):
-        raise AxisError(f"{op}: `over` names an axis twice: {names!r}", op=op)
+        twice = next(n for n in names if names.count(n) > 1)
+        raise errors.duplicate_axis(op, twice, argument="over", among=f"`over` {names!r}")
     return names, tuple(x.position(n, op=op, argument=argument) for n in names)
 
 
@@ -80,12 +81,7 @@ def _elementwise(
             raise
         out = None
     if out is None or jnp.ndim(out) != len(names):
-        raise AxisError(
-            f"`{name}` changed the shape from {names!r}: only elementwise functions lift "
-            "this way; give a function the axes it works on with "
-            '`tl.nmap(f)(x.untag("axis"))`',
-            op=name,
-        )
+        raise errors.not_elementwise(name, names, None if out is None else jnp.shape(out))
     return NamedArray(out, names)
 
 
@@ -240,11 +236,13 @@ def _reduce(fn: Callable[..., Any], x: NamedArray, over: Names | None, op: str) 
 def _nonempty(x: NamedArray, names: tuple[str, ...], op: str) -> None:
     for name in names:
         if x.size_of(name) == 0:
-            raise AxisError(
-                f"{op}: axis `{name}` has no positions, so it has no {op}",
-                op=op,
-                axis=name,
+            raise errors.bad_size(
+                op,
+                name,
+                argument="x",
+                expected=">= 1",
                 actual=0,
+                problem=f"axis `{name}` has no positions, so it has no {op}",
             )
 
 
@@ -315,12 +313,7 @@ def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
     """
     names, positions = _axes(x, axis, "argmax")
     if len(names) != 1:
-        raise AxisError(
-            f"argmax: `axis` must name exactly one axis, got {axis!r}",
-            op="argmax",
-            argument="axis",
-            actual=axis,
-        )
+        raise errors.bad_argument("argmax", "axis", axis, must="name exactly one axis")
     _nonempty(x, names, "argmax")
     pos = positions[0]
     length = x.size_of(axis)
@@ -345,11 +338,8 @@ def one_hot(
     (axis,) = as_names([axis], argument="axis", op="one_hot")
     n = _size(size, op="one_hot", argument="size")
     if axis in labels.names:
-        raise AxisError(
-            f"one_hot: `axis` (={axis!r}) collides with an axis of `labels`",
-            op="one_hot",
-            argument="axis",
-            axis=axis,
+        raise errors.duplicate_axis(
+            "one_hot", axis, argument="axis", detail="`labels` already has it"
         )
     # Positions in a type that holds `n`: uint8 labels against 300 classes must not wrap.
     wide = labels.dtype if jnp.iinfo(labels.dtype).bits >= 32 else jnp.int32

@@ -14,10 +14,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import errors
 from .annotations import Bool, Float, Int
 from .checking import typechecked
 from .creation import AxisSizes, axis_sizes
-from .errors import AxisError
 from .named import NamedArray
 from .ranges import ranged
 from .sizes import clash, equal, fmt, holds, is_size
@@ -135,12 +135,8 @@ def randint(
             lambda: high > low, f"{fmt(high)} > {fmt(low)}", op=op, argument="high", axis=None
         )
     ):
-        raise AxisError(
-            f"{op}: `high` (={high}) must be larger than `low` (={low})",
-            op=op,
-            argument="high",
-            expected=f"> {low}",
-            actual=high,
+        raise errors.bad_argument(
+            op, "high", high, must=f"be larger than `low` (={low})", expected=f"> {low}"
         )
     out = NamedArray(jax.random.randint(_key(key, "randint"), shape, low, high, dtype), names)
     if isinstance(low, (int, np.integer)) and int(low) >= 0 and is_size(high):

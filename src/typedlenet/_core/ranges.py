@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import jax
 import jax.numpy as jnp
 
-from .errors import AxisError
+from . import errors
 from .sizes import fmt, holds
 
 __all__ = ["IndexRange", "checked_indices", "index_range"]
@@ -80,15 +80,7 @@ def check_range(indices: Any, n: Any, axis: str, op: str) -> None:
         return
     claim = f"{fmt(known.size)} <= {fmt(n)}"
     if not holds(lambda: n >= known.size, claim, op=op, argument="indices", axis=axis):
-        raise AxisError(
-            f"{op}: `indices` hold positions up to {fmt(known.size - 1)} ({known.origin}) "
-            f"and axis `{axis}` has {n}",
-            op=op,
-            argument="indices",
-            axis=axis,
-            expected=n,
-            actual=known.size,
-        )
+        raise errors.indices_out_of_range(op, axis, known.size, n, origin=known.origin)
 
 
 def check_traced(indices: Any, n: Any, axis: str, op: str) -> None:

@@ -11,9 +11,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from . import errors
 from .annotations import Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray, method_of_named_array
 from .ranges import keep_range
 from .sizes import Names, Size, as_names, equal, fmt, holds
@@ -25,7 +25,8 @@ __all__ = ["flatten", "rename", "unflatten", "unfold"]
 def _axes(x: NamedArray, over: Names, op: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     names = as_names(over, argument="axes", op=op)
     if len(set(names)) != len(names):
-        raise AxisError(f"{op}: `axes` names an axis twice: {names!r}", op=op)
+        twice = next(n for n in names if names.count(n) > 1)
+        raise errors.duplicate_axis(op, twice, argument="axes", among=f"`axes` {names!r}")
     return names, tuple(x.position(n, op=op) for n in names)
 
 
@@ -47,10 +48,11 @@ def rename(x: Shaped[NamedArray, "..."], mapping: Mapping[str, str]) -> Shaped[N
         if names.count(new) > 1:
             clash = next(n for n in x.names if n != old and mapping.get(n, n) == new)
             what = "the existing axis" if clash not in mapping else "the renamed axis"
-            raise AxisError(
-                f"rename: renaming `{old}` to `{new}` collides with {what} `{clash}`",
-                op="rename",
-                axis=new,
+            raise errors.duplicate_axis(
+                "rename",
+                new,
+                argument="mapping",
+                detail=f"renaming `{old}` to `{new}` collides with {what} `{clash}`",
             )
     return keep_range(x, NamedArray(x.data, names))
 
@@ -71,11 +73,11 @@ def flatten(x: Shaped[NamedArray, "..."], axes: Names, into: str) -> Shaped[Name
     names, pos = _axes(x, axes, "flatten")
     rest = [n for n in x.names if n not in names]
     if into in rest:
-        raise AxisError(
-            f"flatten: `into` (={into!r}) collides with an axis that is not flattened",
-            op="flatten",
+        raise errors.duplicate_axis(
+            "flatten",
+            into,
             argument="into",
-            axis=into,
+            detail=f"`into` (={into!r}) collides with an axis that is not flattened",
         )
     # The merged axis sits where the first of `axes` is stored, so that axes
     # already stored together and in the listed order need only a reshape.
@@ -108,22 +110,22 @@ def unflatten(
     total = math.prod(values)
     n = x.size_of(axis)
     if not equal(total, n, op="unflatten", argument="sizes", axis=axis):
-        raise AxisError(
-            f"unflatten: the sizes {dict(sizes)} multiply to {total}, not to the size "
-            f"of axis `{axis}` (={n})",
-            op="unflatten",
+        raise errors.bad_size(
+            "unflatten",
+            axis,
             argument="sizes",
-            axis=axis,
             expected=n,
             actual=total,
+            problem=f"the sizes {dict(sizes)} multiply to {total}, not to the size "
+            f"of axis `{axis}` (={n})",
         )
     for name in new:
         if name != axis and name in x.names:
-            raise AxisError(
-                f"unflatten: the new axis `{name}` collides with an existing axis",
-                op="unflatten",
+            raise errors.duplicate_axis(
+                "unflatten",
+                name,
                 argument="sizes",
-                axis=name,
+                detail=f"the new axis `{name}` collides with an existing axis",
             )
     names = x.names[:pos] + new + x.names[pos + 1 :]
     shape = x.shape[:pos] + tuple(values) + x.shape[pos + 1 :]
@@ -156,21 +158,22 @@ def unfold(
     k = _size(size, op="unfold", argument="size")
     stride = _size(stride, op="unfold", argument="stride")
     (window,) = as_names([window], argument="window", op="unfold")
-    if holds(lambda: k > n, f"{fmt(n)} >= {fmt(k)}", op="unfold", argument="size", axis=axis):
-        raise AxisError(
-            f"unfold: `size` (={k}) is larger than axis `{axis}` (={n})",
-            op="unfold",
+    claim = f"{fmt(n)} >= {fmt(k)}"
+    if holds(lambda: k > n, claim, op="unfold", argument="size", axis=axis, sizes=(n, k)):
+        raise errors.bad_size(
+            "unfold",
+            axis,
             argument="size",
-            axis=axis,
-            expected=n,
-            actual=k,
+            expected=f">= {k}",
+            actual=n,
+            problem=f"`size` (={k}) is larger than axis `{axis}` (={n})",
         )
     if window in x.names:
-        raise AxisError(
-            f"unfold: `window` (={window!r}) collides with an existing axis",
-            op="unfold",
+        raise errors.duplicate_axis(
+            "unfold",
+            window,
             argument="window",
-            axis=window,
+            detail=f"`window` (={window!r}) collides with an existing axis",
         )
     m = (n - k) // stride + 1
     if _same(stride, k):
@@ -188,10 +191,11 @@ def unfold(
         )
         data = jnp.take(x.data, rows, axis=pos)
     else:
-        raise AxisError(
-            f"unfold: a symbolic `size` (={k}) needs `stride` 1 or equal to `size`, got {stride}",
-            op="unfold",
-            argument="stride",
+        raise errors.bad_argument(
+            "unfold",
+            "stride",
+            stride,
+            must=f"be 1 or equal to `size` when `size` is symbolic (={k})",
             axis=axis,
         )
     return NamedArray(data, (*x.names[: pos + 1], window, *x.names[pos + 1 :]))

@@ -9,9 +9,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import errors
 from .annotations import Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 from .sizes import Size, as_names, size
 
@@ -22,12 +22,12 @@ _METHODS = ("nearest", "linear")
 
 def _method(method: str, op: str) -> str:
     if method not in _METHODS:
-        raise AxisError(
-            f"{op}: `method` (={method!r}) must be one of {', '.join(map(repr, _METHODS))}",
-            op=op,
-            argument="method",
+        raise errors.bad_argument(
+            op,
+            "method",
+            method,
+            must=f"be one of {', '.join(map(repr, _METHODS))}",
             expected=_METHODS,
-            actual=method,
         )
     return method
 
@@ -96,12 +96,8 @@ def upsample(
         if isinstance(f, np.integer):
             factors[axis] = f = int(f)
         if isinstance(f, bool) or not isinstance(f, int) or f < 1:
-            raise AxisError(
-                f"{op}: the factor of axis `{axis}` must be a positive integer, got {f!r}",
-                op=op,
-                argument="factors",
-                axis=axis,
-                actual=f,
+            raise errors.bad_argument(
+                op, "factors", f, must=f"give axis `{axis}` a positive integer factor", axis=axis
             )
     if method == "linear":
         return resize(x, {a: f * x.size_of(a) for a, f in factors.items()}, "linear")

@@ -12,9 +12,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from . import errors
 from .annotations import Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 from .sizes import Names, as_names, is_size
 
@@ -107,11 +107,7 @@ def flip(x: Shaped[NamedArray, "..."], axes: Names) -> Shaped[NamedArray, "..."]
     """
     names = as_names(axes, argument="axes", op="flip")
     if len(set(names)) != len(names):
-        raise AxisError(
-            f"flip: `axes` names an axis twice: {names!r}",
-            op="flip",
-            argument="axes",
-            axis=next(n for n in names if names.count(n) > 1),
-        )
+        twice = next(n for n in names if names.count(n) > 1)
+        raise errors.duplicate_axis("flip", twice, argument="axes", among="`axes`")
     positions = tuple(x.position(n, op="flip", argument="x") for n in names)
     return NamedArray(lax.rev(x.data, positions), x.names)

@@ -15,7 +15,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from .errors import AxisError
+from . import errors
 from .named import NamedArray
 
 __all__ = [
@@ -102,36 +102,36 @@ def partition_spec(x: NamedArray, mesh: Mesh, mapping: AxisMapping) -> Partition
     """
     for name, target in mapping.items():
         if name not in x.names:
-            raise AxisError(
-                f"shard: `mapping` names axis {name!r}, which the tensor {x!r} does not have",
-                op="shard",
+            raise errors.missing_axis(
+                "shard",
+                name,
                 argument="mapping",
-                axis=name,
-                expected=x.names,
-                actual=name,
+                present=x.names,
+                holder=f"the tensor {x!r}",
+                detail=f"`mapping` names `{name}`",
             )
         for mesh_axis in _targets(target):
             if mesh_axis not in mesh.shape:
-                raise AxisError(
-                    f"shard: `mapping` sends axis {name!r} to mesh axis {mesh_axis!r}, but "
-                    f"the mesh has only {tuple(mesh.axis_names)!r}",
-                    op="shard",
+                raise errors.sharding(
+                    "shard",
+                    name,
                     argument="mapping",
-                    axis=name,
                     expected=tuple(mesh.axis_names),
                     actual=mesh_axis,
+                    problem=f"`mapping` sends axis {name!r} to mesh axis {mesh_axis!r}, but "
+                    f"the mesh has only {tuple(mesh.axis_names)!r}",
                 )
         split = int(np.prod([mesh.shape[a] for a in _targets(target)]))
         size = x.sizes[name]
         if size % split:
-            raise AxisError(
-                f"shard: `{name}` (={size}) is not divisible by the {split} devices of mesh "
-                f"axis {_show(target)}",
-                op="shard",
+            raise errors.sharding(
+                "shard",
+                name,
                 argument="mapping",
-                axis=name,
                 expected=f"a multiple of {split}",
                 actual=size,
+                problem=f"`{name}` (={size}) is not divisible by the {split} devices of mesh "
+                f"axis {_show(target)}",
             )
     return PartitionSpec(*(mapping.get(name) for name in x.names))
 

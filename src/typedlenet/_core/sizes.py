@@ -17,6 +17,7 @@ import jax
 import numpy as np
 from jax import export
 
+from . import errors
 from .errors import AxisError
 
 __all__ = [
@@ -72,30 +73,27 @@ def fmt(value: Any) -> str:
 
 
 def holds(
-    test: Callable[[], Any], claim: str, *, op: str, argument: str | None, axis: str | None
+    test: Callable[[], Any],
+    claim: str,
+    *,
+    op: str,
+    argument: str | None,
+    axis: str | None,
+    sizes: Sequence[Any] = (),
 ) -> bool:
     """Whether `test()` (a comparison of sizes) holds.
 
     Concrete sizes decide it at once; symbolic ones when JAX can prove it either
-    way. Otherwise an `AxisError` names the operation, the axis, and `claim`, the
-    constraint that would decide it.
+    way. Otherwise an `"undecidable"` `AxisError` names the operation, the axis,
+    and `claim`, the constraint that would decide it, with the free symbols of
+    `sizes` (the sizes compared).
     """
     try:
         return bool(test())
     except jax.errors.InconclusiveDimensionOperation:
-        raise _undecided(claim, claim, op, argument, axis) from None
-
-
-def _undecided(claim: str, constraint: str, op: str, argument: str | None, axis: str | None):
-    return AxisError(
-        f"{op}: cannot prove that {claim}"
-        + (f" (axis `{axis}`)" if axis else "")
-        + f"; add a constraint such as `{constraint}`",
-        op=op,
-        argument=argument,
-        axis=axis,
-        expected=constraint,
-    )
+        raise errors.undecidable(
+            op, claim, claim, argument=argument, axis=axis, sizes=sizes
+        ) from None
 
 
 def equal(a: Any, b: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
@@ -106,7 +104,9 @@ def equal(a: Any, b: Any, *, op: str, argument: str | None, axis: str | None) ->
         return True
     if isinstance(a - b, int):
         return False
-    raise _undecided(f"{fmt(a)} == {fmt(b)}", f"{a} == {b}", op, argument, axis)
+    raise errors.undecidable(
+        op, f"{fmt(a)} == {fmt(b)}", f"{a} == {b}", argument=argument, axis=axis, sizes=(a, b)
+    )
 
 
 def divides(k: Any, n: Any, *, op: str, argument: str | None, axis: str | None) -> bool:
@@ -117,7 +117,14 @@ def divides(k: Any, n: Any, *, op: str, argument: str | None, axis: str | None) 
         return rest == 0
     if rest == 0:
         return True
-    raise _undecided(f"{fmt(k)} divides {fmt(n)}", f"mod({n}, {k}) == 0", op, argument, axis)
+    raise errors.undecidable(
+        op,
+        f"{fmt(k)} divides {fmt(n)}",
+        f"mod({n}, {k}) == 0",
+        argument=argument,
+        axis=axis,
+        sizes=(k, n),
+    )
 
 
 def size(value: Any, *, op: str, argument: str, minimum: int = 1) -> Any:
@@ -131,15 +138,12 @@ def size(value: Any, *, op: str, argument: str, minimum: int = 1) -> Any:
         )
     if isinstance(value, (int, np.integer)):
         value = int(value)
+    claim = f"{fmt(value)} >= {minimum}"
     if not holds(
-        lambda: value >= minimum, f"{fmt(value)} >= {minimum}", op=op, argument=argument, axis=None
+        lambda: value >= minimum, claim, op=op, argument=argument, axis=None, sizes=(value,)
     ):
-        raise AxisError(
-            f"{op}: `{argument}` (={value}) must be at least {minimum}",
-            op=op,
-            argument=argument,
-            expected=f">= {minimum}",
-            actual=value,
+        raise errors.bad_argument(
+            op, argument, value, must=f"be at least {minimum}", expected=f">= {minimum}"
         )
     return value
 
@@ -156,13 +160,8 @@ def clash(
 ) -> AxisError:
     """The error for axis `axis` met with two sizes: `first` in `first_in` and
     `second` in `second_in`."""
-    return AxisError(
-        f"{op}: axis `{axis}` has size {first} in {first_in} and {second} in {second_in}",
-        op=op,
-        argument=argument if argument is not None else second_in,
-        axis=axis,
-        expected=first,
-        actual=second,
+    return errors.size_clash(
+        op, axis, first, second, expected_in=first_in, actual_in=second_in, argument=argument
     )
 
 
@@ -211,10 +210,10 @@ def as_names(names: Names, *, argument: str = "names", op: str = "named") -> tup
             )
         problem = name_problem(name)
         if problem is not None:
-            raise AxisError(
-                f"{op}: the axis name {name!r} in `{argument}` {problem}; {NAME_RULE}",
-                op=op,
-                argument=argument,
+            raise errors.bad_argument(
+                op,
+                argument,
+                must=f"hold valid axis names: the axis name {name!r} {problem}; {NAME_RULE}",
                 axis=name,
             )
     return out
@@ -224,5 +223,5 @@ def check_unique(names: tuple[str, ...], op: str) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise AxisError(f"{op}: axis `{name}` appears twice in {names!r}", op=op, axis=name)
+            raise errors.duplicate_axis(op, name, among=repr(names))
         seen.add(name)

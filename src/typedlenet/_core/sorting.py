@@ -12,9 +12,9 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
+from . import errors
 from .annotations import Int, Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 from .ranges import ranged
 from .sizes import Size, as_names, fmt, holds
@@ -98,20 +98,17 @@ def top_k(
     k = _size(k, op=op, argument="k", minimum=0)
     (into,) = as_names([axis if into is None else into], argument="into", op=op)
     if into != axis and into in x.names:
-        raise AxisError(
-            f"{op}: `into` (={into!r}) collides with an axis of `x`",
-            op=op,
-            argument="into",
-            axis=into,
+        raise errors.duplicate_axis(
+            op, into, argument="into", detail=f"`into` (={into!r}) is an axis of `x` already"
         )
     if not holds(lambda: n >= k, f"{fmt(n)} >= {fmt(k)}", op=op, argument="k", axis=axis):
-        raise AxisError(
-            f"{op}: `k` (={k}) is larger than axis `{axis}` (={n})",
-            op=op,
+        raise errors.bad_size(
+            op,
+            axis,
             argument="k",
-            axis=axis,
             expected=n,
             actual=k,
+            problem=f"`k` (={k}) is larger than axis `{axis}` (={n})",
         )
     data = jnp.moveaxis(x.data, pos, -1)
     values, indices = _largest(data, k)

@@ -12,9 +12,9 @@ import numpy as np
 from jax import lax
 from jax.core import Tracer
 
+from . import errors
 from .annotations import Integer, Shaped
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray, method_of_named_array
 from .nmap import nmap, untag
 from .ranges import check_range, check_traced, ranged
@@ -62,39 +62,52 @@ def pad(
         return NamedArray(lax.pad(x.data, jnp.asarray(value, x.dtype), config), x.names)
     for axis, n in x.sizes.items():
         if mode == "edge" and axis in widths and n == 0:
-            raise AxisError(
-                f"pad: axis `{axis}` has no positions, so it has no edge to repeat",
-                op="pad",
+            raise errors.bad_size(
+                "pad",
+                axis,
                 argument="mode",
-                axis=axis,
+                expected=">= 1",
                 actual=0,
+                problem=f"axis `{axis}` has no positions, so it has no edge to repeat",
             )
         if mode == "reflect" and axis in widths and not isinstance(n, int):
             # JAX reflects a symbolic axis only when each width is smaller than it.
             for w in pads[x.names.index(axis)]:
                 claim = f"{fmt(n)} >= {fmt(w + 1)}"
                 if not holds(
-                    lambda n=n, w=w: n >= w + 1, claim, op="pad", argument="widths", axis=axis
+                    lambda n=n, w=w: n >= w + 1,
+                    claim,
+                    op="pad",
+                    argument="widths",
+                    axis=axis,
+                    sizes=(n, w),
                 ):
-                    raise AxisError(
-                        f"pad: reflecting axis `{axis}` (={n}) by {w} needs more than {w} "
-                        "positions",
-                        op="pad",
+                    raise errors.bad_size(
+                        "pad",
+                        axis,
                         argument="widths",
-                        axis=axis,
+                        expected=f">= {fmt(w + 1)}",
+                        actual=n,
+                        problem=f"reflecting axis `{axis}` (={n}) by {w} needs more than {w} "
+                        "positions",
                     )
     if mode == "reflect":
         for axis, n in x.sizes.items():
             if axis in widths and not holds(
-                lambda n=n: n >= 2, f"{fmt(n)} >= 2", op="pad", argument="widths", axis=axis
+                lambda n=n: n >= 2,
+                f"{fmt(n)} >= 2",
+                op="pad",
+                argument="widths",
+                axis=axis,
+                sizes=(n,),
             ):
-                raise AxisError(
-                    f"pad: reflecting needs at least 2 positions, axis `{axis}` has {n}",
-                    op="pad",
+                raise errors.bad_size(
+                    "pad",
+                    axis,
                     argument="mode",
-                    axis=axis,
                     expected=">= 2",
                     actual=n,
+                    problem=f"reflecting needs at least 2 positions, axis `{axis}` has {n}",
                 )
     return NamedArray(jnp.pad(x.data, pads, mode=mode), x.names)
 
@@ -102,7 +115,7 @@ def pad(
 def _same_axes(xs: Sequence[NamedArray], op: str, except_axis: str | None) -> None:
     """Every array of `xs` has the axes of the first, with its sizes (but `except_axis`)."""
     if not xs:
-        raise AxisError(f"{op}: `xs` is empty; give at least one NamedArray", op=op, argument="xs")
+        raise errors.bad_argument(op, "xs", [], must="hold at least one NamedArray")
     first = xs[0]
     for i, x in enumerate(xs[1:], 1):
         if not isinstance(x, NamedArray):
@@ -111,12 +124,12 @@ def _same_axes(xs: Sequence[NamedArray], op: str, except_axis: str | None) -> No
                 "axes with `tl.named` first"
             )
         if set(x.names) != set(first.names):
-            raise AxisError(
-                f"{op}: `xs[{i}]` has the axes {x.names!r}, `xs[0]` has {first.names!r}",
-                op=op,
+            raise errors.axes_mismatch(
+                op,
                 argument=f"xs[{i}]",
                 expected=first.names,
                 actual=x.names,
+                problem=f"has the axes {x.names!r}, `xs[0]` has {first.names!r}",
             )
         for axis in first.names:
             if axis != except_axis and x.size_of(axis) != first.size_of(axis):
@@ -157,11 +170,8 @@ def stack(xs: Sequence[NamedArray], axis: str) -> Shaped[NamedArray, "..."]:
     _same_axes(xs, "stack", None)
     names = xs[0].names
     if axis in names:
-        raise AxisError(
-            f"stack: `axis` (={axis!r}) is already an axis of `xs`",
-            op="stack",
-            argument="axis",
-            axis=axis,
+        raise errors.duplicate_axis(
+            "stack", axis, argument="axis", detail=f"`{axis}` is already an axis of `xs`"
         )
     return NamedArray(jnp.stack([x.align(names).data for x in xs]), (axis, *names))
 
@@ -185,28 +195,28 @@ def split(
     if isinstance(sizes, Sequence):
         parts = [size(s, op="split", argument="sizes") for s in sizes]
         if not parts:
-            raise AxisError("split: `sizes` is empty", op="split", argument="sizes")
+            raise errors.bad_argument("split", "sizes", [], must="give at least one size")
         total = sum(parts[1:], parts[0])
         if not equal(total, n, op="split", argument="sizes", axis=axis):
-            raise AxisError(
-                f"split: the sizes {list(parts)} add up to {total}, not to the size of "
-                f"axis `{axis}` (={n})",
-                op="split",
+            raise errors.bad_size(
+                "split",
+                axis,
                 argument="sizes",
-                axis=axis,
                 expected=n,
                 actual=total,
+                problem=f"the sizes {list(parts)} add up to {total}, not to the size of "
+                f"axis `{axis}` (={n})",
             )
     else:
         k = size(sizes, op="split", argument="sizes")
         if not divides(k, n, op="split", argument="sizes", axis=axis):
-            raise AxisError(
-                f"split: {k} equal pieces do not divide axis `{axis}` (={n})",
-                op="split",
+            raise errors.bad_size(
+                "split",
+                axis,
                 argument="sizes",
-                axis=axis,
                 expected=f"a multiple of {k}",
                 actual=n,
+                problem=f"{k} equal pieces do not divide axis `{axis}` (={n})",
             )
         parts = [n // k] * k
     out, start = [], 0
@@ -223,14 +233,7 @@ def _check_indices(indices: NamedArray, n: Any, axis: str) -> None:
     values = np.asarray(indices.data)
     if values.size and (values.min() < -n or values.max() >= n):
         bad = values[(values < -n) | (values >= n)].flat[0]
-        raise AxisError(
-            f"take: index {bad} is out of range for axis `{axis}` (={n})",
-            op="take",
-            argument="indices",
-            axis=axis,
-            expected=f"in [{-n}, {n})",
-            actual=int(bad),
-        )
+        raise errors.out_of_range("take", axis, int(bad), n, argument="indices")
 
 
 @typechecked
@@ -259,11 +262,8 @@ def take(
     """
     pos = x.position(axis, op="take")
     if axis in indices.names:
-        raise AxisError(
-            f"take: `indices` has the axis `{axis}` it would index; rename it first",
-            op="take",
-            argument="indices",
-            axis=axis,
+        raise errors.unexpected_axis(
+            "take", (axis,), argument="indices", detail="which it would index; rename it first"
         )
     check_range(indices, x.size_of(axis), axis, "take")  # the same answer for any data
     _check_indices(indices, x.size_of(axis), axis)

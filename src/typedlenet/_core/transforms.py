@@ -9,8 +9,8 @@ from typing import Any
 
 import jax
 
+from . import errors
 from .checking import typechecked
-from .errors import AxisError
 from .named import NamedArray
 from .sizes import as_names, clash
 
@@ -59,7 +59,9 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
                 dynamic.append(leaf.data if isinstance(leaf, NamedArray) else leaf)
                 in_axes.append(None)
         if size is None:
-            raise AxisError(f"vmap: no argument has axis `{axis}`", op="vmap", axis=axis)
+            raise errors.missing_axis(
+                "vmap", axis, argument="args", detail="none of the arguments has it"
+            )
 
         out_structure: list[Any] = []
 
@@ -80,11 +82,11 @@ def vmap(fn: Callable[..., Any], axis: str) -> Callable[..., Any]:
             names = []
             for leaf in out_leaves:
                 if _is_named(leaf) and axis in leaf.names:
-                    raise AxisError(
-                        f"vmap: the function's result already has the mapped axis "
-                        f"`{axis}` ({leaf!r})",
-                        op="vmap",
-                        axis=axis,
+                    raise errors.duplicate_axis(
+                        "vmap",
+                        axis,
+                        detail=f"the function's result already has the mapped axis `{axis}` "
+                        f"({leaf!r})",
                     )
                 names.append(leaf.names if _is_named(leaf) else None)
             out_structure[:] = [out_tree, names]
@@ -104,12 +106,13 @@ def _leaves_with(tree: Any, axis: str, op: str, argument: str) -> tuple[list[Any
     leaves, treedef = jax.tree_util.tree_flatten(tree, is_leaf=_is_named)
     for leaf in leaves:
         if not _is_named(leaf) or axis not in leaf.names:
-            raise AxisError(
-                f"{op}: every array of `{argument}` must be a NamedArray with the axis "
-                f"`{axis}`; one is {leaf!r}",
-                op=op,
+            raise errors.missing_axis(
+                op,
+                axis,
                 argument=argument,
-                axis=axis,
+                holder=f"an array of `{argument}`",
+                detail=f"every array of `{argument}` must be a NamedArray with the axis "
+                f"`{axis}`; one is {leaf!r}",
             )
     return leaves, treedef
 
@@ -156,11 +159,15 @@ def scan(
     leaves, treedef = _leaves_with(xs, axis, "scan", "xs")
     sizes = {leaf.size_of(axis) for leaf in leaves}
     if len(sizes) > 1:
-        raise AxisError(
-            f"scan: axis `{axis}` has different sizes in `xs`: {sorted(map(str, sizes))}",
-            op="scan",
+        first, second, *_ = sorted(sizes, key=str)
+        raise errors.size_clash(
+            "scan",
+            axis,
+            first,
+            second,
+            expected_in="one array of `xs`",
+            actual_in="another",
             argument="xs",
-            axis=axis,
         )
     names = [tuple(n for n in leaf.names if n != axis) for leaf in leaves]
     datas = [leaf.align((axis, *rest)).data for leaf, rest in zip(leaves, names)]
@@ -172,19 +179,21 @@ def scan(
         )
         carry, y = fn(carry, x)
         if _structure(carry) != before:
-            raise AxisError(
-                f"scan: the carry changed from {init!r} to {carry!r}; it must keep its "
-                "structure, names, sizes and dtypes",
-                op="scan",
+            raise errors.structure_changed(
+                "scan",
+                "the carry",
+                init,
+                carry,
                 argument="init",
+                must="its structure, names, sizes and dtypes",
             )
         carry = _aligned_like(carry, init)
         for leaf in jax.tree_util.tree_leaves(y, is_leaf=_is_named):
             if _is_named(leaf) and axis in leaf.names:
-                raise AxisError(
-                    f"scan: an output of the step already has the scanned axis `{axis}`",
-                    op="scan",
-                    axis=axis,
+                raise errors.duplicate_axis(
+                    "scan",
+                    axis,
+                    detail=f"an output of the step already has the scanned axis `{axis}`",
                 )
         return carry, y
 
@@ -199,11 +208,12 @@ def _scalar(value: Any, op: str) -> Any:
     if not _is_named(value):
         return value
     if value.names:
-        raise AxisError(
-            f"{op}: the function's value has the axes {value.names!r}; a gradient needs a "
-            "scalar: sum or mean over them first",
-            op=op,
-            axis=value.names[0],
+        raise errors.unexpected_axis(
+            op,
+            value.names,
+            argument=None,
+            holder="the function's value",
+            detail="but a gradient needs a scalar: sum or mean over them first",
         )
     return value.data
 

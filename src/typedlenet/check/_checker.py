@@ -73,6 +73,8 @@ class Diagnostic:
     severity: str = "error"
     # Where the sizes that met were written: (path, line, message).
     related: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
+    kind: str | None = None
+    """The `AxisError`'s kind (`"size_clash"`, `"undecidable"`, ...); None for other errors."""
 
     @property
     def source(self) -> str:
@@ -282,7 +284,10 @@ def diagnose(error: BaseException, target: Target, files: set[str]) -> Diagnosti
     message = "\n".join([str(error).split("\n-----")[0].rstrip(), *lines])
     if not isinstance(error, AxisError):
         message = f"{type(error).__name__}: {message}"
-    return Diagnostic(path, line, col, end, message, _rule(error), target.name, chain[:-1])
+    kind = error.kind if isinstance(error, AxisError) else None
+    return Diagnostic(
+        path, line, col, end, message, _rule(error), target.name, chain[:-1], kind=kind
+    )
 
 
 def _return_site(filename: str, line: int) -> tuple[int, int, int] | None:
@@ -369,7 +374,7 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
             for path, line, message in related(error, origins)
             if (_shown(path), line) != (found.path, found.line)
         ]
-        if isinstance(error, AxisError) and "cannot prove that" in str(error):
+        if isinstance(error, AxisError) and error.kind == "undecidable":
             lines = family(
                 error,
                 input_symbols(target),

@@ -76,12 +76,12 @@ def progression(values: list[int]) -> tuple[int, int] | None:
 def family(
     error: AxisError, symbols: set[str], claims: tuple[str, ...], run: Callable[[dict], Any]
 ) -> list[str]:
-    """Lines for a diagnostic: for each of the input `symbols` that `error` names,
-    the sizes for which `run({symbol: size})` type-checks, and the smallest size
-    (admitted by `claims`) for which it does not."""
-    named = set(re.findall(r"[A-Za-z_]\w*", f"{error} {error.expected or ''}"))
+    """Lines for a diagnostic: for each of the input `symbols` among the free
+    symbols of `error` (an `"undecidable"` one), the sizes for which
+    `run({symbol: size})` type-checks, and the smallest size (admitted by
+    `claims`) for which it does not."""
     lines = []
-    for symbol in sorted(named & symbols):
+    for symbol in sorted(set(error.symbols) & symbols):
         good, bad = search(run, claims, symbol, error)
         if not good:
             lines.append(

@@ -75,6 +75,7 @@ def _entry(d: Diagnostic) -> dict[str, object]:
         "end_column": d.end_col + 1 if d.end_col else None,
         "severity": d.severity,
         "rule": d.rule,
+        "kind": d.kind,
         "message": d.message,
         "target": d.target,
         "source": d.source,

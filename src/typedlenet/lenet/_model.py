@@ -18,11 +18,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._core import ops
+from .._core import errors, ops
 from .._core.annotations import Float
 from .._core.checking import typechecked
 from .._core.eager import compiled_when_eager
-from .._core.errors import AxisError, located
+from .._core.errors import located
 from .._core.fields import TypedModule
 from .._core.named import NamedArray
 from ..nn import Impl, conv2d, maxpool2d, mlp
@@ -95,24 +95,24 @@ class LeNetConfig:
             sizes = []
             for axis, n, k, arg in zip(("height", "width"), out[previous], ks, arg_names):
                 if kind == "conv" and k > n:
-                    raise AxisError(
-                        f"LeNet: `{arg}` (={k}) is larger than `{axis}` (={n}) of "
-                        f"X^{previous[1]}, so X^{tensor[1]} would be empty",
-                        op="conv2d",
+                    raise errors.bad_size(
+                        "LeNet",
+                        axis,
                         argument=arg,
-                        axis=axis,
-                        expected=f"at most {n}",
-                        actual=k,
+                        expected=f">= {k}",
+                        actual=n,
+                        problem=f"`{arg}` (={k}) is larger than `{axis}` (={n}) of "
+                        f"X^{previous[1]}, so X^{tensor[1]} would be empty",
                     )
                 if kind == "pool" and n % k:
-                    raise AxisError(
-                        f"LeNet: `{arg}` (={k}) does not divide `{axis}` (={n}) of "
-                        f"X^{previous[1]}: the seed's `{axis}: {n}/{k}` is not a size",
-                        op="maxpool2d",
+                    raise errors.bad_size(
+                        "LeNet",
+                        axis,
                         argument=arg,
-                        axis=axis,
                         expected=f"a multiple of {k}",
                         actual=n,
+                        problem=f"`{arg}` (={k}) does not divide `{axis}` (={n}) of "
+                        f"X^{previous[1]}: the seed's `{axis}: {n}/{k}` is not a size",
                     )
                 sizes.append(n - k + 1 if kind == "conv" else n // k)
             out[tensor] = (sizes[0], sizes[1])

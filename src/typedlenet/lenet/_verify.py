@@ -9,6 +9,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from .._core import errors
 from .._core.errors import AxisError
 from .._core.named import NamedArray
 from .._core.step import make_step
@@ -69,7 +70,14 @@ def verify_lenet(
     for field in ("W1", "W2", "U", "b1", "V", "b2"):
         before, after = getattr(model, field), getattr(new_model, field)
         if before.names != after.names or tuple(before.shape) != tuple(after.shape):
-            raise AxisError(f"verify: the update changed `{field}` from {before!r} to {after!r}")
+            raise errors.structure_changed(
+                "verify",
+                f"the update of `{field}`",
+                before,
+                after,
+                argument=field,
+                must="the field's names and sizes",
+            )
     report = Report(
         "LeNet: forward pass and training step (cross-entropy, gradient, optax update) "
         "verified abstractly (jax.eval_shape; no FLOPs)"

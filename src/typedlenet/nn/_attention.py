@@ -11,8 +11,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._core import ops
-from .._core.errors import AxisError
+from .._core import errors, ops
 from .._core.named import NamedArray
 from .._core.sizes import Size, as_names, size
 from .._core.structure import arange
@@ -131,12 +130,11 @@ class MultiHeadAttention(eqx.Module):
         if mask is not None:
             extra = [a for a in mask.names if a not in scores.names]
             if extra:
-                raise AxisError(
-                    f"{op}: `mask` has the axis `{extra[0]}`, which the scores "
-                    f"({', '.join(scores.names)}) lack",
-                    op=op,
+                raise errors.unexpected_axis(
+                    op,
+                    extra[:1],
                     argument="mask",
-                    axis=extra[0],
+                    detail=f"which the scores ({', '.join(scores.names)}) lack",
                 )
             scores = ops.where(mask, scores, jnp.finfo(scores.dtype).min)
         attention = ops.softmax(scores, f"{seq}'")
@@ -203,8 +201,8 @@ def _is_named(x: Any) -> bool:
 def _with_axis(leaf: Any, axis: str) -> Any:
     if _is_named(leaf):
         if axis in leaf.names:
-            raise AxisError(
-                f"Stacked: a layer already has the axis `{axis}`", op="Stacked", axis=axis
+            raise errors.duplicate_axis(
+                "Stacked", axis, detail=f"a layer already has the axis `{axis}`"
             )
         return NamedArray(leaf.data, (axis, *leaf.names))
     if isinstance(leaf, jax.Array):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.errors import AxisError
+from .._core import errors
 from .._core.named import NamedArray
 from .._core.sizes import clash
 
@@ -29,11 +29,11 @@ def free(x: NamedArray, names: tuple[str, ...], op: str, why: str, argument: str
     """`x` has none of `names` (the axes the layer would create)."""
     for axis in names:
         if axis in x.names:
-            raise AxisError(
-                f"{op}: `{argument}` already has an axis `{axis}`, {why}",
-                op=op,
+            raise errors.duplicate_axis(
+                op,
+                axis,
                 argument=argument,
-                axis=axis,
+                detail=f"`{argument}` already has an axis `{axis}`, {why}",
             )
 
 
@@ -44,21 +44,23 @@ def per_axis(value: Any, axes: tuple[str, ...], op: str, argument: str) -> tuple
         missing = [a for a in axes if a not in value]
         extra = [a for a in value if a not in axes]
         if missing or extra:
-            raise AxisError(
-                f"{op}: `{argument}` must give every axis of {axes!r} "
-                f"(missing {missing}, unknown {extra})",
-                op=op,
-                argument=argument,
+            raise errors.bad_argument(
+                op,
+                argument,
+                must=f"give every axis of {axes!r}",
+                expected=axes,
+                detail=f"missing {missing}, unknown {extra}",
             )
         return tuple(value[a] for a in axes)
     if isinstance(value, (tuple, list)):
         if len(value) != len(axes):
-            raise AxisError(
-                f"{op}: `{argument}` has {len(value)} entries for the {len(axes)} axes {axes!r}",
-                op=op,
-                argument=argument,
+            raise errors.bad_argument(
+                op,
+                argument,
+                value,
+                must=f"have one entry for each of the {len(axes)} axes {axes!r}",
                 expected=len(axes),
-                actual=len(value),
+                detail=f"it has {len(value)}",
             )
         return tuple(value)
     return (value,) * len(axes)

@@ -17,8 +17,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from .._core import ops
-from .._core.errors import AxisError
+from .._core import errors, ops
 from .._core.named import NamedArray
 from .._core.sizes import as_names, fmt, holds
 from .._core.structure import pad
@@ -41,22 +40,18 @@ def window_name(axis: str) -> str:
 def _positive(values: tuple[Any, ...], op: str, argument: str) -> tuple[int, ...]:
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise AxisError(
-                f"{op}: `{argument}` must be positive integers, got {values!r}",
-                op=op,
-                argument=argument,
-            )
+            raise errors.bad_argument(op, argument, values, must="be positive integers")
     return tuple(values)
 
 
 def _padding(padding: Padding, axes: tuple[str, ...], op: str) -> str | tuple[tuple[int, int], ...]:
     if isinstance(padding, str):
         if padding not in ("valid", "same"):
-            raise AxisError(
-                f"{op}: `padding` (={padding!r}) must be 'valid', 'same', a size, a pair "
-                "or one of those per axis",
-                op=op,
-                argument="padding",
+            raise errors.bad_argument(
+                op,
+                "padding",
+                padding,
+                must="be 'valid', 'same', a size, a pair or one of those per axis",
             )
         return padding
     if len(axes) == 1 and isinstance(padding, (tuple, list)) and len(padding) == 2:
@@ -67,7 +62,9 @@ def _padding(padding: Padding, axes: tuple[str, ...], op: str) -> str | tuple[tu
         if len(pair) != 2 or any(
             isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair
         ):
-            raise AxisError(f"{op}: `padding` has a bad entry {p!r}", op=op, argument="padding")
+            raise errors.bad_argument(
+                op, "padding", must="hold sizes or (before, after) pairs", detail=f"one is {p!r}"
+            )
         pairs.append(pair)
     return tuple(pairs)  # type: ignore[return-value]
 
@@ -164,17 +161,12 @@ class Conv(eqx.Module):
         self.dilation = _positive(per_axis(dilation, self.spatial, op, "dilation"), op, "dilation")
         self.padding = _padding(padding, self.spatial, op)
         if groups < 1 or cin % groups or cout % groups:
-            raise AxisError(
-                f"Conv: `groups` (={groups}) must divide the input ({cin}) and output "
-                f"({cout}) channels",
-                op=op,
-                argument="groups",
+            raise errors.bad_argument(
+                op, "groups", groups, must=f"divide the input ({cin}) and output ({cout}) channels"
             )
         self.groups = groups
         if impl not in ("fast", "reference"):
-            raise AxisError(
-                f"Conv: `impl` (={impl!r}) must be 'fast' or 'reference'", op=op, argument="impl"
-            )
+            raise errors.bad_argument(op, "impl", impl, must="be 'fast' or 'reference'")
         self.impl = impl
         (w_out,) = primed((co,), (ci,))
         windows = " ".join(f"{window_name(a)}:{k}" for a, k in zip(self.spatial, self.kernel))
@@ -208,17 +200,23 @@ class Conv(eqx.Module):
         pads = _resolve(self.padding, sizes, spans, self.stride)
         for axis, n, span, (lo, hi) in zip(self.spatial, sizes, spans, pads):
             claim = f"{fmt(n + lo + hi)} >= {span}"
+            padded = n + lo + hi
             if not holds(
-                lambda n=n + lo + hi, k=span: n >= k, claim, op="Conv", argument="x", axis=axis
+                lambda n=padded, k=span: n >= k,
+                claim,
+                op="Conv",
+                argument="x",
+                axis=axis,
+                sizes=(padded, span),
             ):
-                raise AxisError(
-                    f"Conv: the kernel spans {span} positions of `{axis}`, which has {n} "
-                    f"(padded: {n + lo + hi})",
-                    op="Conv",
+                raise errors.bad_size(
+                    "Conv",
+                    axis,
                     argument="x",
-                    axis=axis,
                     expected=f">= {span}",
-                    actual=n + lo + hi,
+                    actual=padded,
+                    problem=f"the kernel spans {span} positions of `{axis}`, which has {n} "
+                    f"(padded: {padded})",
                 )
         concrete = all(isinstance(p, int) for pair in pads for p in pair)
         concrete = concrete and all(isinstance(n, int) for n in sizes)
@@ -285,9 +283,7 @@ class _Pool(eqx.Module):
         self.stride = _positive(tuple(stride), op, "stride")
         self.padding = _padding(padding, self.spatial, op)
         if impl not in ("fast", "reference"):
-            raise AxisError(
-                f"{op}: `impl` (={impl!r}) must be 'fast' or 'reference'", op=op, argument="impl"
-            )
+            raise errors.bad_argument(op, "impl", impl, must="be 'fast' or 'reference'")
         self.impl = impl
 
     def _pool(self, x: NamedArray, fill: Any, reduce: str) -> NamedArray:
@@ -300,14 +296,22 @@ class _Pool(eqx.Module):
         pads = _resolve(self.padding, sizes, self.window, self.stride)
         for axis, n, k, (lo, hi) in zip(self.spatial, sizes, self.window, pads):
             claim = f"{fmt(n + lo + hi)} >= {k}"
-            if not holds(lambda n=n + lo + hi, k=k: n >= k, claim, op=op, argument="x", axis=axis):
-                raise AxisError(
-                    f"{op}: the window spans {k} positions of `{axis}`, which has {n}",
-                    op=op,
+            padded = n + lo + hi
+            if not holds(
+                lambda n=padded, k=k: n >= k,
+                claim,
+                op=op,
+                argument="x",
+                axis=axis,
+                sizes=(padded, k),
+            ):
+                raise errors.bad_size(
+                    op,
+                    axis,
                     argument="x",
-                    axis=axis,
                     expected=f">= {k}",
-                    actual=n + lo + hi,
+                    actual=padded,
+                    problem=f"the window spans {k} positions of `{axis}`, which has {n}",
                 )
         if self.impl == "reference":
             U = pad(x, dict(zip(self.spatial, pads)), value=fill)

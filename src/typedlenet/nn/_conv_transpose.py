@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from .._core.errors import AxisError
+from .._core import errors
 from .._core.named import NamedArray
 from .._core.sizes import as_names
 from ._checks import expect_axes, free, per_axis, primed
@@ -79,13 +79,12 @@ class ConvTranspose(eqx.Module):
         extra = tuple(per_axis(output_padding, self.spatial, op, "output_padding"))
         for e, s in zip(extra, self.stride):
             if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e < s:
-                raise AxisError(
-                    f"{op}: `output_padding` (={output_padding!r}) must be in [0, stride) "
-                    "on each axis",
-                    op=op,
-                    argument="output_padding",
+                raise errors.bad_argument(
+                    op,
+                    "output_padding",
+                    output_padding,
+                    must="be in [0, stride) on each axis",
                     expected=f"in [0, {s})",
-                    actual=e,
                 )
         self.output_padding = extra
         (w_out,) = primed((co,), (ci,))

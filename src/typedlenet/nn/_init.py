@@ -8,7 +8,7 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 
-from .._core.errors import AxisError
+from .._core import errors
 from .._core.named import NamedArray
 from .._core.sizes import as_names, size
 
@@ -31,15 +31,16 @@ def parse(spec: str, *, op: str = "init") -> AxisSizes:
     for token in spec.split():
         name, colon, n = token.partition(":")
         if not colon or not n.isdigit():
-            raise AxisError(
-                f'{op}: axis `{name}` in "{spec}" needs an integer size (`{name}:64`)',
-                op=op,
-                argument="spec",
+            raise errors.bad_argument(
+                op,
+                "spec",
+                spec,
+                must=f"give axis `{name}` an integer size (`{name}:64`)",
                 axis=name,
             )
         (name,) = as_names([name], argument="spec", op=op)
         if name in sizes:
-            raise AxisError(f'{op}: "{spec}" names axis `{name}` twice', op=op, axis=name)
+            raise errors.duplicate_axis(op, name, argument="spec", among=f'"{spec}"')
         sizes[name] = size(int(n), op=op, argument=f"the size of `{name}`")
     return sizes
 
@@ -69,8 +70,13 @@ def init(
         over = as_names(fan_in, argument="fan_in", op="init") if fan_in else tuple(sizes)[:1]
         for name in over:
             if name not in sizes:
-                raise AxisError(
-                    f'init: `fan_in` names `{name}`, not an axis of "{spec}"', op="init", axis=name
+                raise errors.missing_axis(
+                    "init",
+                    name,
+                    argument="fan_in",
+                    present=tuple(sizes),
+                    holder=f'the spec "{spec}"',
+                    detail=f"`fan_in` names `{name}`",
                 )
         scale = 1.0 / math.sqrt(math.prod(sizes[n] for n in over))
     shape = tuple(sizes.values())
@@ -79,9 +85,7 @@ def init(
     elif dist == "normal":
         data = scale * jax.random.normal(key, shape, dtype)
     else:
-        raise AxisError(
-            f"init: `dist` (={dist!r}) must be 'uniform' or 'normal'", op="init", argument="dist"
-        )
+        raise errors.bad_argument("init", "dist", dist, must="be 'uniform' or 'normal'")
     return NamedArray(data, tuple(sizes))
 
 

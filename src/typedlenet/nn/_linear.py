@@ -8,8 +8,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._core import ops
-from .._core.errors import AxisError
+from .._core import errors, ops
 from .._core.named import NamedArray
 from .._core.structure import take
 from ._checks import expect_axes, free, primed
@@ -193,7 +192,7 @@ class Dropout(eqx.Module):
 
     def __init__(self, p: float = 0.5, *, inference: bool = False) -> None:
         if not 0 <= p < 1:
-            raise AxisError(f"Dropout: `p` (={p}) must be in [0, 1)", op="Dropout", argument="p")
+            raise errors.bad_argument("Dropout", "p", p, must="be in [0, 1)")
         self.p, self.inference = p, inference
 
     def __call__(

@@ -9,8 +9,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._core import ops
-from .._core.errors import AxisError
+from .._core import errors, ops
 from .._core.named import NamedArray
 from .._core.sizes import as_names
 from .._core.transforms import scan
@@ -24,13 +23,7 @@ __all__ = ["RNN", "GRUCell", "LSTMCell"]
 def _hidden(spec: str, op: str) -> tuple[str, int]:
     sizes = parse(spec, op=op)
     if len(sizes) != 1:
-        raise AxisError(
-            f'{op}: `hidden` names one axis ("hidden:64"), got "{spec}"',
-            op=op,
-            argument="hidden",
-            expected=1,
-            actual=len(sizes),
-        )
+        raise errors.bad_argument(op, "hidden", spec, must='name one axis ("hidden:64")')
     ((name, n),) = sizes.items()
     return name, n
 
@@ -191,11 +184,8 @@ class RNN(eqx.Module):
         if mask is not None:
             extra = [a for a in mask.names if a not in xs.names]
             if extra:
-                raise AxisError(
-                    f"RNN: `mask` has the axis `{extra[0]}`, which `xs` lacks",
-                    op="RNN",
-                    argument="mask",
-                    axis=extra[0],
+                raise errors.unexpected_axis(
+                    "RNN", extra, argument="mask", detail="which `xs` lacks"
                 )
             mask.position(axis, op="RNN", argument="mask")
 

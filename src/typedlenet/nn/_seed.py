@@ -17,11 +17,10 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 
-from .._core import ops
+from .._core import errors, ops
 from .._core.annotations import Float
 from .._core.checking import typechecked
 from .._core.constraints import constraints
-from .._core.errors import AxisError
 from .._core.named import NamedArray
 from .._core.sizes import Size, clash, divides, fmt, holds, size
 from ._lowering import conv2d_chwn, max_pool
@@ -36,17 +35,15 @@ _W_AXES = ("channels", "kh", "kw")
 
 def _check_impl(impl: str, op: str) -> None:
     if impl not in ("fast", "reference"):
-        raise ValueError(f"{op}: `impl` (={impl!r}) must be 'fast' or 'reference'")
+        raise errors.bad_argument(op, "impl", impl, must="be 'fast' or 'reference'")
 
 
 def _refuse(x: NamedArray, axes: tuple[str, ...], op: str, argument: str, why: str) -> None:
+    """`x` has none of `axes`, which the result would get twice (`why` says how)."""
     for axis in axes:
         if axis in x.names:
-            raise AxisError(
-                f"{op}: `{argument}` has an axis `{axis}`, {why}",
-                op=op,
-                argument=argument,
-                axis=axis,
+            raise errors.duplicate_axis(
+                op, axis, argument=argument, detail=f"`{argument}` has an axis `{axis}`, {why}"
             )
 
 
@@ -55,14 +52,13 @@ def _larger(k: Any, n: Any, window: str, axis: str) -> bool:
     try:
         return bool(k > n)
     except jax.errors.InconclusiveDimensionOperation:
-        raise AxisError(
-            f"conv2d: cannot prove that `{window}` (={k}) fits in `{axis}` (={n}); "
-            f"add a constraint such as `{n} >= {k}`",
-            op="conv2d",
+        raise errors.undecidable(
+            "conv2d",
+            f"`{window}` (={k}) fits in `{axis}` (={n})",
+            f"{n} >= {k}",
             argument="W",
             axis=window,
-            expected=f">= {k}",
-            actual=n,
+            sizes=(k, n),
         ) from None
 
 
@@ -150,23 +146,23 @@ def conv2d(
             raise clash("conv2d", axis, X.sizes[axis], "`X`", W.sizes[axis], "`W`", argument="W")
     for axis, window in (("height", "kh"), ("width", "kw")):
         if W.sizes[window] == 0:
-            raise AxisError(
-                f"conv2d: `W` has no positions along `{window}`; a kernel needs at least one",
-                op="conv2d",
+            raise errors.bad_size(
+                "conv2d",
+                window,
                 argument="W",
-                axis=window,
                 expected=">= 1",
                 actual=0,
+                problem=f"`W` has no positions along `{window}`; a kernel needs at least one",
             )
         if _larger(W.sizes[window], X.sizes[axis], window, axis):
-            raise AxisError(
-                f"conv2d: `{window}` (={W.sizes[window]}) is larger than `{axis}` "
-                f"(={X.sizes[axis]})",
-                op="conv2d",
+            raise errors.bad_size(
+                "conv2d",
+                window,
                 argument="W",
-                axis=window,
                 expected=f"at most {X.sizes[axis]}",
                 actual=W.sizes[window],
+                problem=f"`{window}` (={W.sizes[window]}) is larger than `{axis}` "
+                f"(={X.sizes[axis]})",
             )
     shared = [n for n in X.names if n in W.names and n != "channels"]
     symbolic = not all(isinstance(W.sizes[k], int) for k in ("kh", "kw"))
@@ -176,9 +172,11 @@ def conv2d(
         y = _conv_fast(X, W)
     if b is None:
         return y
-    _refuse(
-        b, tuple(n for n in b.names if n not in y.names), "conv2d", "b", "which the result lacks"
-    )
+    extra = tuple(n for n in b.names if n not in y.names)
+    if extra:
+        raise errors.unexpected_axis(
+            "conv2d", extra[:1], argument="b", detail="which the result lacks"
+        )
     return y + b
 
 
@@ -222,27 +220,28 @@ def maxpool2d(
     kw = size(kw, op="maxpool2d", argument="kw")
     for axis, k, arg in (("height", kh, "kh"), ("width", kw, "kw")):
         n = X.sizes[axis]
+        claim = f"{fmt(n)} >= {fmt(k)}"
         if holds(
-            lambda k=k, n=n: k > n, f"{fmt(n)} >= {fmt(k)}", op="maxpool2d", argument=arg, axis=axis
+            lambda k=k, n=n: k > n, claim, op="maxpool2d", argument=arg, axis=axis, sizes=(k, n)
         ):
-            raise AxisError(
-                f"maxpool2d: `{arg}` (={k}) must be between 1 and the size of axis `{axis}` (={n})",
-                op="maxpool2d",
+            raise errors.bad_size(
+                "maxpool2d",
+                axis,
                 argument=arg,
-                axis=axis,
-                expected=n,
-                actual=k,
+                expected=f">= {k}",
+                actual=n,
+                problem=f"`{arg}` (={k}) must be between 1 and the size of axis `{axis}` (={n})",
             )
         if not floor and not divides(k, n, op="maxpool2d", argument=arg, axis=axis):
-            raise AxisError(
-                f"maxpool2d: `{arg}` (={k}) does not divide axis `{axis}` (={n}); "
-                f"the seed's `{axis}: {fmt(n)}/{fmt(k)}` is not a size (pass floor=True to drop "
-                f"the last {n % k})",
-                op="maxpool2d",
+            raise errors.bad_size(
+                "maxpool2d",
+                axis,
                 argument=arg,
-                axis=axis,
                 expected=f"a multiple of {k}",
                 actual=n,
+                problem=f"`{arg}` (={k}) does not divide axis `{axis}` (={n}); the seed's "
+                f"`{axis}: {fmt(n)}/{fmt(k)}` is not a size (pass floor=True to drop the last "
+                f"{n % k})",
             )
     _refuse(X, ("kh", "kw"), "maxpool2d", "X", "which the unfold would create")
     concrete = all(isinstance(v, int) for v in (kh, kw, X.sizes["height"], X.sizes["width"]))

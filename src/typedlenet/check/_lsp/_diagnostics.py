@@ -96,9 +96,8 @@ def _from_report(report: dict[str, Any], path: pathlib.Path) -> list[dict[str, A
             start = int(d["column"]) - 1
             end = int(d["end_column"] or d["column"] + 1) - 1
             severity = _SEVERITY.get(str(d.get("severity", "error")), ERROR)
-            found = _diagnostic(
-                int(d["line"]) - 1, start, end, str(d["message"]), d["rule"], severity
-            )
+            code = d.get("kind") or d["rule"]  # the error's kind, when it has one
+            found = _diagnostic(int(d["line"]) - 1, start, end, str(d["message"]), code, severity)
             near = [
                 {
                     "location": {
