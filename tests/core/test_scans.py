@@ -96,7 +96,7 @@ def test_errors_name_the_axis(mode):
         with pytest.raises(tl.AxisError, match="has no axis `time`") as caught:
             MODES[mode](fn, x)
         assert caught.value.axis == "time" and caught.value.argument == "x"
-    with pytest.raises(tl.AxisError, match="names an axis twice") as twice:
+    with pytest.raises(tl.AxisError, match="appears twice in `axes`") as twice:
         MODES[mode](lambda x: tl.flip(x, "seq seq"), x)
     assert (twice.value.op, twice.value.argument, twice.value.axis) == ("flip", "axes", "seq")
     with pytest.raises(TypeError, match="`shift` must be an integer"):

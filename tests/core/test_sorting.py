@@ -105,7 +105,7 @@ def test_errors_name_the_axis_and_sizes(mode):
         MODES[mode](lambda x: tl.top_k(x, "seq", 4), x)
     fields = (big.value.op, big.value.argument, big.value.axis, big.value.expected)
     assert (*fields, big.value.actual) == ("top_k", "k", "seq", 3, 4)
-    with pytest.raises(tl.AxisError, match=r"`into` .* collides") as clash:
+    with pytest.raises(tl.AxisError, match=r"`into` .* is an axis of `x` already") as clash:
         MODES[mode](lambda x: tl.top_k(x, "seq", 2, into="batch"), x)
     assert (clash.value.argument, clash.value.axis) == ("into", "batch")
     with pytest.raises(TypeError, match="`k`"):
