@@ -110,7 +110,9 @@ def loss(
 
 
 @jax.jit
-def accuracy(model: DecoderLM, tokens: NamedArray, targets: NamedArray, scored: NamedArray) -> NamedArray:
+def accuracy(
+    model: DecoderLM, tokens: NamedArray, targets: NamedArray, scored: NamedArray
+) -> NamedArray:
     """The fraction of copied tokens predicted right."""
     right = tl.mean((tl.argmax(model(tokens), "vocab") == targets).astype(jnp.float32), "batch")
     return tl.sum(tl.where(scored, right, 0.0)) / tl.sum(scored.astype(jnp.float32))
@@ -154,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"step {i}: loss {float(value):.4f}, test next-token accuracy {score:.2f}%")
     seconds = time.perf_counter() - start
     final = float(accuracy(model, *test))
-    print(f"done: {args.steps} steps in {seconds:.1f} s, test next-token accuracy {100 * final:.2f}%")
+    print(
+        f"done: {args.steps} steps in {seconds:.1f} s, test next-token accuracy {100 * final:.2f}%"
+    )
     return 0
 
 

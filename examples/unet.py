@@ -49,7 +49,9 @@ class UNet(eqx.Module):
     def __init__(self, key: jax.Array) -> None:
         c1, c2, c3 = WIDTHS
         keys = iter(jax.random.split(key, 9))
-        self.down = tuple(conv(i, o, next(keys)) for i, o in ((1, c1), (c1, c1), (c1, c2), (c2, c3)))
+        self.down = tuple(
+            conv(i, o, next(keys)) for i, o in ((1, c1), (c1, c1), (c1, c2), (c2, c3))
+        )
         # The notation's own path (pad, unfold, max): differentiable under `jax.jit`.
         self.pool = nn.MaxPool("height width", 2, impl="reference")
         self.up = tuple(
