@@ -136,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     step = tl.make_step(optimizer, loss)
     # The position table has LENGTH rows: every length up to it, stated.
     sizes = tl.symbols("b n", constraints=(f"n <= {LENGTH}",))
-    tokens = tl.abstract("batch:b seq:n", jnp.int32, sizes=sizes)
+    tokens = targets = tl.abstract("batch:b seq:n", jnp.int32, sizes=sizes)
     logits = tl.verify(model, tokens).tensor("output")
     scored = tl.abstract("seq:n", jnp.bool_, sizes=sizes)
-    trained = tl.verify(step, model, opt_state, tokens, tokens, scored).tensors[-1][2]
+    # the step returns (model, opt_state, loss): the report lists the loss last
+    trained = tl.verify(step, model, opt_state, tokens, targets, scored).tensors[-1][2]
     print(
         f"verified for every batch b and length n <= {LENGTH}: logits {logits}; "
         f"training step: loss {trained.dtype}{list(trained.shape)}"

@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     images = tl.abstract("batch:b channels:1 height:h width:w", sizes=sizes)
     labels = tl.abstract("batch:b height:h width:w", jnp.int32, sizes=sizes)
     logits = tl.verify(model, images).tensor("output")
+    # the step returns (model, opt_state, loss): the report lists the loss last
     trained = tl.verify(step, model, opt_state, images, labels).tensors[-1][2]
     print(
         f"verified for every batch b, height 4*m and width 4*k: logits {logits}; "
