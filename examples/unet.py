@@ -52,8 +52,7 @@ class UNet(eqx.Module):
         self.down = tuple(
             conv(i, o, next(keys)) for i, o in ((1, c1), (c1, c1), (c1, c2), (c2, c3))
         )
-        # The notation's own path (pad, unfold, max): differentiable under `jax.jit`.
-        self.pool = nn.MaxPool("height width", 2, impl="reference")
+        self.pool = nn.MaxPool("height width", 2)
         self.up = tuple(
             nn.ConvTranspose(
                 "height width", f"channels:{i}", f"channels:{o}", 2, stride=2, key=next(keys)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from .._core import errors, ops
@@ -324,7 +325,9 @@ class _Pool(eqx.Module):
         for axis, k, s, p in zip(self.spatial, self.window, self.stride, pads):
             i = x.names.index(axis)
             dims[i], strides[i], padding[i] = k, s, p
-        init = jnp.asarray(fill, x.dtype)
+        init = np.asarray(
+            fill, x.dtype
+        )  # a constant: a traced one makes reduce_window not differentiable
         if reduce == "max":
             y = lax.reduce_window(x.data, init, lax.max, dims, strides, padding)
         else:
