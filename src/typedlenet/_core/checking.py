@@ -158,16 +158,19 @@ def _preconditions(
         except Exception:
             continue  # a symbol the arguments do not bind
         claim = f"{value} >= 1"
+        words = set(re.findall(r"[A-Za-z_]\w*", expression))
         try:
             fits = holds(
                 lambda value=value: value >= 1, claim, op=name, argument="return value", axis=None
             )
         except AxisError as undecided:
+            undecided.involved = _involved(
+                fn, set(re.findall(r"[A-Za-z_]\w*", expression)), arguments
+            )
             raise undecided from cause
         if not fits:
-            words = set(re.findall(r"[A-Za-z_]\w*", expression))
             bound = ", ".join(f"{k}={fmt(v[0])}" for k, v in sorted(memo.items()) if k in words)
-            raise errors.annotation(
+            error = errors.annotation(
                 f"{name}(): its return annotation's size `{expression}` is {fmt(value)} for "
                 f"{bound}: the arguments break what the annotation implies "
                 f"(`{expression} >= 1`)",
@@ -175,7 +178,24 @@ def _preconditions(
                 argument="return value",
                 expected=f"{expression} >= 1",
                 actual=value,
-            ) from cause
+            )
+            error.involved = _involved(fn, words, arguments)
+            raise error from cause
+
+
+def _involved(
+    fn: Callable[..., Any], words: set[str], arguments: dict[str, Any]
+) -> tuple[tuple[str, Any], ...]:
+    """The `(axis, size)` of the arguments whose annotations bind the symbols `words`."""
+    hints = inspect.get_annotations(fn, eval_str=True)
+    out = []
+    for name, value in arguments.items():
+        hint = hints.get(name)
+        if isinstance(hint, _NamedMeta) and hasattr(value, "sizes"):
+            for axis, dim in zip(hint._spec.names, hint._spec.symbols):
+                if dim in words and axis in value.sizes:
+                    out.append((axis, value.sizes[axis]))
+    return tuple(out)
 
 
 def _method(

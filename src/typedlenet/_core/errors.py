@@ -67,7 +67,11 @@ class AxisError(ValueError):
     `argument` (the argument or operand), `axis`, `expected` and `actual`
     (sizes or names), and `symbols` (the free size symbols of an
     `"undecidable"` comparison); any of them may be `None` (`()` for
-    `symbols`) when it does not apply. An error built directly, as
+    `symbols`) when it does not apply. `involved` lists the `(axis, size)`
+    pairs the error is about, where they are not just `axis` with `expected`
+    and `actual` (an index array's reach beside the table it reads; the sizes
+    a precondition was computed from): tools say where each was written. An
+    error built directly, as
     `AxisError(message, op=...)`, has the kind `"other"` unless `kind` is given
     (an `AxisTypeError`, `"annotation"`).
     """
@@ -97,6 +101,7 @@ class AxisError(ValueError):
         self.actual = actual
         self.symbols: tuple[str, ...] = tuple(sorted(symbols))
         self.where: str | None = None
+        self.involved: tuple[tuple[str, Any], ...] = ()
 
 
 class AxisTypeError(AxisError, jaxtyping.TypeCheckError):

@@ -33,7 +33,7 @@ def _same_positions(
         )
     for name in labels.names:
         if name not in logits.names:
-            raise errors.missing_axis(
+            error = errors.missing_axis(
                 "cross_entropy",
                 name,
                 argument="logits",
@@ -41,9 +41,11 @@ def _same_positions(
                 detail="the labels have it: the loss would score every label against the "
                 "same logits",
             )
+            error.involved = ((name, labels.size_of(name)),)
+            raise error
     for name in logits.names:
         if name != axis and name not in labels.names and name not in unlabelled:
-            raise errors.unexpected_axis(
+            error = errors.unexpected_axis(
                 "cross_entropy",
                 [name],
                 argument="logits",
@@ -51,6 +53,8 @@ def _same_positions(
                 f"it first, or name it in `unlabelled=({name!r},)` if each of its positions "
                 "shares the label",
             )
+            error.involved = ((name, logits.size_of(name)),)
+            raise error
 
 
 def _weights_fit(weights: NamedArray, allowed: tuple[str, ...], argument: str) -> None:

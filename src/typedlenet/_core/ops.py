@@ -318,7 +318,7 @@ def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
     pos = positions[0]
     length = x.size_of(axis)
     out = NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
-    return ranged(out, length, f"argmax over {axis}:{length}")
+    return ranged(out, length, f"argmax over {axis}:{length}", axis)
 
 
 @typechecked

@@ -46,10 +46,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 @dataclasses.dataclass(frozen=True)
 class IndexRange:
     """Every element of an index array lies in `[0, size)`; `origin` says why
-    (`"arange over seq:n"`, `"argmax over class:10"`)."""
+    (`"arange over seq:n"`, `"argmax over class:10"`), `axis` whose positions
+    they are (`seq`, `class`), when there is one."""
 
     size: Any
     origin: str
+    axis: str | None = None
 
 
 def index_range(x: Any) -> IndexRange | None:
@@ -57,9 +59,9 @@ def index_range(x: Any) -> IndexRange | None:
     return getattr(x, _ATTRIBUTE, None)
 
 
-def ranged(x: Any, size: Any, origin: str) -> Any:
-    """`x`, known from now on to hold positions in `[0, size)`."""
-    object.__setattr__(x, _ATTRIBUTE, IndexRange(size, origin))
+def ranged(x: Any, size: Any, origin: str, axis: str | None = None) -> Any:
+    """`x`, known from now on to hold positions in `[0, size)` (of `axis`)."""
+    object.__setattr__(x, _ATTRIBUTE, IndexRange(size, origin, axis))
     return x
 
 
@@ -79,8 +81,23 @@ def check_range(indices: Any, n: Any, axis: str, op: str) -> None:
     if known is None:
         return
     claim = f"{fmt(known.size)} <= {fmt(n)}"
-    if not holds(lambda: n >= known.size, claim, op=op, argument="indices", axis=axis):
-        raise errors.indices_out_of_range(op, axis, known.size, n, origin=known.origin)
+    involved = ((axis, n), *(((known.axis, known.size),) if known.axis else ()))
+    try:
+        fits = holds(
+            lambda: n >= known.size,
+            claim,
+            op=op,
+            argument="indices",
+            axis=axis,
+            sizes=(n, known.size),
+        )
+    except errors.AxisError as undecided:
+        undecided.involved = involved
+        raise
+    if not fits:
+        error = errors.indices_out_of_range(op, axis, known.size, n, origin=known.origin)
+        error.involved = involved
+        raise error
 
 
 def check_traced(indices: Any, n: Any, axis: str, op: str) -> None:

@@ -20,6 +20,7 @@ import linecache
 import pathlib
 import re
 import sys
+import textwrap
 import traceback
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -36,7 +37,7 @@ from .._core.named import NamedArray
 from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
-from ._provenance import Origins, note_inputs, recording, related
+from ._provenance import Inputs, Origins, from_inputs, note_inputs, recording, related
 from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
 __all__ = [
@@ -290,6 +291,82 @@ def diagnose(error: BaseException, target: Target, files: set[str]) -> Diagnosti
     )
 
 
+def _deduplicated(entries: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for path, line, message in entries:
+        if (path, line) not in seen:
+            seen.add((path, line))
+            out.append((path, line, message))
+    return out
+
+
+def _parameter_lines(target: Target) -> dict[str, int]:
+    """The line of each named parameter of `target` (its `__call__`'s for a
+    module) in its file, `""` for the `def` itself."""
+    fn = call_of(target.obj) if inspect.isclass(target.obj) else target.obj
+    try:
+        lines, first = inspect.getsourcelines(inspect.unwrap(fn))
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return {"": target.line}
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {"": target.line}
+    out = {"": first + node.lineno - 1}
+    for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+        out[arg.arg] = first + arg.lineno - 1
+    return out
+
+
+_SIZE = re.compile(r"`([^`:]+):(\d+)`")
+
+
+def _constants(entries: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """A size a related line writes through a module constant (`nn.Linear(f"inp:
+    {N_WORD}", ...)`): the line that defines the constant, where it was written."""
+    out = []
+    for path, line, message in entries:
+        found = _SIZE.search(message)
+        if found is None:
+            continue
+        size = int(found.group(2))
+        words = set(_words(linecache.getline(path, line)))
+        try:
+            tree = ast.parse(pathlib.Path(path).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and node.value.value == size
+                and any(isinstance(t, ast.Name) and t.id in words for t in node.targets)
+            ):
+                name = next(t.id for t in node.targets if isinstance(t, ast.Name))
+                out.append((path, node.lineno, f"`{name} = {size}` written here"))
+    return out
+
+
+def _returned(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]:
+    """For a checked function whose return value broke its annotation, reported
+    where it was called: the `return` in the function that made the value."""
+    if not (isinstance(error, AxisTypeError) and error.argument == "return value" and error.op):
+        return []
+    name = error.op.rsplit(".", 1)[-1]
+    for filename in sorted(f for f in files if pathlib.Path(f).is_absolute()):
+        try:
+            tree = ast.parse(pathlib.Path(filename).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                site = _return_site(filename, node.lineno)
+                if site is not None:
+                    return [(filename, site[0], f"`{error.op}` returns the value here")]
+    return []
+
+
 def _return_site(filename: str, line: int) -> tuple[int, int, int] | None:
     """The last `return` of the function whose decorators or `def` are on `line`
     of `filename`: `(line, column, end column)`, or None."""
@@ -360,10 +437,11 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     """Verify one target abstractly: its error, or, when it is well-typed, a
     warning if its output went unchecked (no named return annotation)."""
     origins: Origins = {}
+    inputs: Inputs = {}
     try:
         with recording(files) as origins:  # where each size was first written
             fn, kwargs = _inputs(target)
-            note_inputs(origins, kwargs, target.path, target.line)
+            inputs = note_inputs(origins, kwargs, target.path, _parameter_lines(target))
             out = eqx.filter_eval_shape(fn, **kwargs)
     except CheckError:
         raise
@@ -371,7 +449,12 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
         found = diagnose(error, target, files)
         found.related = [
             (_shown(path), line, message)
-            for path, line, message in related(error, origins)
+            for path, line, message in _deduplicated(
+                related(error, origins)
+                + _constants(related(error, origins))
+                + from_inputs(error, inputs)
+                + _returned(error, files)
+            )
             if (_shown(path), line) != (found.path, found.line)
         ]
         if isinstance(error, AxisError) and error.kind == "undecidable":
