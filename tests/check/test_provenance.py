@@ -69,7 +69,8 @@ def test_each_size_names_where_it_was_written(net, capsys):
     assert (line_of("flat = tl.flatten"), "`inp:2704` first made here") in near
     product = errors["scaled"]
     near = {(r["line"], r["message"]) for r in product["related"]}
-    assert (line_of("def scaled"), "`embed:6` bound by the annotation of `w`") in near
+    w_line = line_of('w: Float[NamedArray, "embed:6"]')  # the parameter's own line
+    assert (w_line, "`embed:6` bound by the annotation of `w`") in near
 
 
 def test_text_and_github_show_the_notes(net, capsys):
