@@ -17,7 +17,7 @@ from .annotations import (
     Shaped,
     UInt,
 )
-from .checking import (
+from .call_checks import (
     checks,
     checks_enabled,
     set_checks,

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 
 from . import errors
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .sizes import as_names, check_unique, clash, equal
 from .sizes import size as _size

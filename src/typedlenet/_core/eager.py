@@ -20,7 +20,7 @@ import jax
 from jax.core import Tracer
 
 from .._config import state
-from .checking import checks
+from .call_checks import checks
 
 __all__ = ["compiled_when_eager"]
 

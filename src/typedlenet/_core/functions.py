@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .ops import _elementwise
 

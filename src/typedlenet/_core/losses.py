@@ -7,7 +7,7 @@ from typing import Any
 
 from . import errors, ops
 from .annotations import Float, Integer
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 
 __all__ = ["cross_entropy"]

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import errors
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .indexing import index_one
 from .ranges import keep_range
 from .sizes import Names, as_names, check_unique, clash

@@ -17,7 +17,7 @@ from jax import lax
 
 from . import errors
 from .annotations import Bool, Int, Integer, Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray, broadcast
 from .ranges import ranged
 from .reshape import flatten, rename, unflatten, unfold

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import errors
 from .annotations import Bool, Float, Int
-from .checking import typechecked
+from .call_checks import typechecked
 from .creation import AxisSizes, axis_sizes
 from .named import NamedArray
 from .ranges import ranged

@@ -9,7 +9,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .sizes import Size, as_names
 from .sizes import size as _size

@@ -13,7 +13,7 @@ from jax import lax
 
 from . import errors
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray, method_of_named_array
 from .ranges import keep_range
 from .sizes import Names, Size, as_names, equal, fmt, holds

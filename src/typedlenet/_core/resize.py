@@ -11,7 +11,7 @@ import numpy as np
 
 from . import errors
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .sizes import Size, as_names, size
 

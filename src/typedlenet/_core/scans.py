@@ -14,7 +14,7 @@ from jax import lax
 
 from . import errors
 from .annotations import Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .sizes import Names, as_names, is_size
 

@@ -14,7 +14,7 @@ from jax import lax
 
 from . import errors
 from .annotations import Int, Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .ranges import ranged
 from .sizes import Size, as_names, fmt, holds

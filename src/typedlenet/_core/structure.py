@@ -14,7 +14,7 @@ from jax.core import Tracer
 
 from . import errors
 from .annotations import Integer, Shaped
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray, method_of_named_array
 from .nmap import nmap, untag
 from .ranges import check_range, check_traced, ranged

@@ -10,7 +10,7 @@ from typing import Any
 import jax
 
 from . import errors
-from .checking import typechecked
+from .call_checks import typechecked
 from .named import NamedArray
 from .sizes import as_names, clash
 

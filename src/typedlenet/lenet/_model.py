@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from .._core import errors, ops
 from .._core.annotations import Float
-from .._core.checking import typechecked
+from .._core.call_checks import typechecked
 from .._core.eager import compiled_when_eager
 from .._core.errors import located
 from .._core.fields import TypedModule

@@ -7,7 +7,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-from .._core.checking import typechecked
+from .._core.call_checks import typechecked
 from .._core.named import NamedArray
 from .._core.report import register_summary, table
 from ._model import LeNet

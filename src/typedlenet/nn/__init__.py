@@ -15,12 +15,12 @@ from ._attention import MultiHeadAttention, Stacked, causal_mask
 from ._conv import AvgPool, Conv, MaxPool
 from ._conv import window_name as window_name  # kept importable; not in __all__
 from ._conv_transpose import ConvTranspose
+from ._functional import Impl as Impl  # kept importable; not in __all__
+from ._functional import conv2d, maxpool2d, mlp
 from ._init import init, ones, zeros
 from ._linear import MLP, Dropout, Embedding, LayerNorm, Linear
 from ._normalization import RMSNorm
 from ._recurrent import RNN, GRUCell, LSTMCell
-from ._seed import Impl as Impl  # kept importable; not in __all__
-from ._seed import conv2d, maxpool2d, mlp
 
 __all__ = [
     "MLP",

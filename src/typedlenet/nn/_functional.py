@@ -19,7 +19,7 @@ import jax.numpy as jnp
 
 from .._core import errors, ops
 from .._core.annotations import Float
-from .._core.checking import typechecked
+from .._core.call_checks import typechecked
 from .._core.constraints import constraints
 from .._core.named import NamedArray
 from .._core.sizes import Size, clash, divides, fmt, holds, size
