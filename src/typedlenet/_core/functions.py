@@ -179,14 +179,14 @@ def clip(x: Shaped[NamedArray, "..."], lo: Any = None, hi: Any = None) -> Shaped
     """`min(max(x, lo), hi)` at every position; `x`, `lo` and `hi` broadcast by name.
 
     `lo` and `hi` are scalars, NamedArrays, or `None` for no bound on that
-    side (at least one must be given).
+    side; with neither, `x` itself (as `jnp.clip`).
 
     Examples:
         >>> tl.clip(tl.named(jnp.array([-2.0, 0.5, 3.0]), "seq"), 0.0, 1.0).data
         Array([0. , 0.5, 1. ], dtype=float32)
     """
     if lo is None and hi is None:
-        raise TypeError("clip: give at least one of `lo` and `hi`")
+        return x
     given = tuple(b for b in (lo, hi) if b is not None)
 
     def clip(v: Any, *bounds: Any) -> Any:
