@@ -174,9 +174,15 @@ def clash(
             axis=axis,
             sizes=(first, second),
         )
-    return errors.size_clash(
+    error = errors.size_clash(
         op, axis, first, second, expected_in=first_in, actual_in=second_in, argument=argument
     )
+    if str(first) == str(second):  # one name, two symbols: say so
+        error.args = (
+            f"{error.args[0]} (two different symbols named `{first}`, from different "
+            "scopes: make the sizes of all inputs with one `tl.symbols` call)",
+        )
+    return error
 
 
 def _same_symbols(a: Any, b: Any) -> bool:
