@@ -121,3 +121,27 @@ def test_a_broken_return_annotation_is_reported_at_the_return(tmp_path, monkeypa
     assert main(["check", "--format", "json", "ret.py"]) == 1
     (error,) = json.loads(capsys.readouterr().out)["diagnostics"]
     assert (error["line"], error["column"], error["source"]) == (13, 5, "    return h")
+
+
+def test_a_size_that_agrees_only_for_a_family_gets_the_family(tmp_path, monkeypatch, capsys):
+    (tmp_path / "unet.py").write_text(
+        textwrap.dedent(
+            """
+            import typedlenet as tl
+            from typedlenet import Float, NamedArray, nn
+
+            CONSTRAINTS = ("h >= 4", "w >= 4")
+
+
+            def program(x: Float[NamedArray, "batch:b channels:4 height:h width:w"]):
+                down = nn.MaxPool("height width", 2)(nn.MaxPool("height width", 2)(x))
+                up = tl.upsample(down, {"height": 4, "width": 4})
+                return tl.concatenate([x, up], "channels")
+            """
+        )
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--format", "json", "unet.py"]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert error["kind"] == "undecidable" and "cannot prove that h ==" in error["message"]
+    assert "well-typed for h = 4m + 0 (m >= 1); smallest counterexample h = 5" in error["message"]

@@ -159,10 +159,43 @@ def clash(
     argument: str | None = None,
 ) -> AxisError:
     """The error for axis `axis` met with two sizes: `first` in `first_in` and
-    `second` in `second_in`."""
-    return errors.size_clash(
+    `second` in `second_in`.
+
+    Two symbolic expressions of the same symbols that JAX cannot prove equal
+    (`h` and `4*floordiv(h, 4)`, after pooling twice and upsampling twice) may
+    be equal for some sizes: that is an `"undecidable"` error asking for the
+    constraint, so that a checker can say for which sizes they agree."""
+    if _same_symbols(first, second):
+        return errors.undecidable(
+            op,
+            f"{fmt(first)} == {fmt(second)} ({first_in} and {second_in})",
+            f"{first} == {second}",
+            argument=argument if argument is not None else second_in,
+            axis=axis,
+            sizes=(first, second),
+        )
+    error = errors.size_clash(
         op, axis, first, second, expected_in=first_in, actual_in=second_in, argument=argument
     )
+    if str(first) == str(second):  # one name, two symbols: say so
+        error.args = (
+            f"{error.args[0]} (two different symbols named `{first}`, from different "
+            "scopes: make the sizes of all inputs with one `tl.symbols` call)",
+        )
+    return error
+
+
+def _same_symbols(a: Any, b: Any) -> bool:
+    """Whether `a` and `b` are symbolic sizes of the same free symbols whose
+    difference is not a constant (so equal for some sizes, not for others)."""
+    vars_a, vars_b = getattr(a, "get_vars", None), getattr(b, "get_vars", None)
+    if vars_a is None or vars_b is None:
+        return False
+    try:
+        difference = a - b
+    except Exception:
+        return False
+    return not isinstance(difference, int) and set(vars_a()) == set(vars_b())
 
 
 NAME_RULE = (
