@@ -11,7 +11,6 @@ constraints` in pyproject.toml.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import importlib
 import importlib.util
@@ -20,7 +19,6 @@ import linecache
 import pathlib
 import re
 import sys
-import textwrap
 import traceback
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +35,7 @@ from .._core.named import NamedArray
 from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
+from ._locations import constants, parameter_lines, return_site, returned
 from ._provenance import Inputs, Origins, from_inputs, note_inputs, recording, related
 from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
@@ -278,7 +277,7 @@ def diagnose(error: BaseException, target: Target, files: set[str]) -> Diagnosti
         if getattr(last, "end_lineno", line) != line:
             end = 0
     if isinstance(error, AxisTypeError) and error.argument == "return value":
-        site = _return_site(last.filename if last else target.path, line)
+        site = return_site(last.filename if last else target.path, line)
         if site is not None:  # the `return`, not the decorator that checked it
             line, col, end = site
     lines = [n for n in getattr(error, "__notes__", []) if n.lstrip().startswith("where:")]
@@ -299,101 +298,6 @@ def _deduplicated(entries: list[tuple[str, int, str]]) -> list[tuple[str, int, s
             seen.add((path, line))
             out.append((path, line, message))
     return out
-
-
-def _parameter_lines(target: Target) -> dict[str, int]:
-    """The line of each named parameter of `target` (its `__call__`'s for a
-    module) in its file, `""` for the `def` itself."""
-    fn = call_of(target.obj) if inspect.isclass(target.obj) else target.obj
-    try:
-        lines, first = inspect.getsourcelines(inspect.unwrap(fn))
-        tree = ast.parse(textwrap.dedent("".join(lines)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return {"": target.line}
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return {"": target.line}
-    out = {"": first + node.lineno - 1}
-    for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-        out[arg.arg] = first + arg.lineno - 1
-    return out
-
-
-_SIZE = re.compile(r"`([^`:]+):(\d+)`")
-
-
-def _constants(entries: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
-    """A size a related line writes through a module constant (`nn.Linear(f"inp:
-    {N_WORD}", ...)`): the line that defines the constant, where it was written."""
-    out = []
-    for path, line, message in entries:
-        found = _SIZE.search(message)
-        if found is None:
-            continue
-        size = int(found.group(2))
-        words = set(_words(linecache.getline(path, line)))
-        try:
-            tree = ast.parse(pathlib.Path(path).read_text())
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Constant)
-                and node.value.value == size
-                and any(isinstance(t, ast.Name) and t.id in words for t in node.targets)
-            ):
-                name = next(t.id for t in node.targets if isinstance(t, ast.Name))
-                out.append((path, node.lineno, f"`{name} = {size}` written here"))
-    return out
-
-
-def _returned(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]:
-    """For a checked function whose return value broke its annotation, reported
-    where it was called: the `return` in the function that made the value."""
-    if not (isinstance(error, AxisTypeError) and error.argument == "return value" and error.op):
-        return []
-    name = error.op.rsplit(".", 1)[-1]
-    for filename in sorted(f for f in files if pathlib.Path(f).is_absolute()):
-        try:
-            tree = ast.parse(pathlib.Path(filename).read_text())
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-                site = _return_site(filename, node.lineno)
-                if site is not None:
-                    return [(filename, site[0], f"`{error.op}` returns the value here")]
-    return []
-
-
-def _return_site(filename: str, line: int) -> tuple[int, int, int] | None:
-    """The last `return` of the function whose decorators or `def` are on `line`
-    of `filename`: `(line, column, end column)`, or None."""
-    try:
-        tree = ast.parse(pathlib.Path(filename).read_text())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-        if not first <= line <= node.lineno:
-            continue
-        returns: list[ast.Return] = []
-        todo: list[ast.AST] = list(node.body)
-        while todo:
-            child = todo.pop()
-            if isinstance(child, ast.Return):
-                returns.append(child)
-            elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                todo.extend(ast.iter_child_nodes(child))
-        if not returns:
-            return None
-        last = max(returns, key=lambda r: (r.lineno, r.col_offset))
-        end = last.end_col_offset if last.end_lineno == last.lineno else 0
-        return last.lineno, last.col_offset, end or 0
-    return None
 
 
 def _shown(filename: str) -> str:
@@ -441,19 +345,17 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     try:
         with recording(files) as origins:  # where each size was first written
             fn, kwargs = _inputs(target)
-            inputs = note_inputs(origins, kwargs, target.path, _parameter_lines(target))
+            inputs = note_inputs(origins, kwargs, target.path, parameter_lines(target))
             out = eqx.filter_eval_shape(fn, **kwargs)
     except CheckError:
         raise
     except Exception as error:
         found = diagnose(error, target, files)
+        made = related(error, origins)
         found.related = [
             (_shown(path), line, message)
             for path, line, message in _deduplicated(
-                related(error, origins)
-                + _constants(related(error, origins))
-                + from_inputs(error, inputs)
-                + _returned(error, files)
+                [*made, *constants(made), *from_inputs(error, inputs), *returned(error, files)]
             )
             if (_shown(path), line) != (found.path, found.line)
         ]
