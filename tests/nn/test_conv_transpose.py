@@ -59,10 +59,15 @@ def test_matches_the_scatter_oracle(n, cin, cout, kernel, stride, dilation, padd
         key=jax.random.PRNGKey(seed),
     )
     x = np.random.default_rng(seed).standard_normal((2, cin, n)).astype(np.float32)
-    y = layer(tl.named(x, "batch c time").align(("time", "c", "batch")))
     span = (kernel - 1) * dilation + 1
     lo, hi, extra = layer._pads()[0]
     out_len = (n - 1) * stride + span - lo - hi + extra
+    if out_len < 1:  # the padding removes more than the kernel and stride add
+        with pytest.raises(tl.AxisError) as caught:
+            layer(tl.named(x, "batch c time"))
+        assert (caught.value.kind, caught.value.axis, caught.value.actual) == ("bad_size", "time", n)
+        return
+    y = layer(tl.named(x, "batch c time").align(("time", "c", "batch")))
     assert y.sizes == {"batch": 2, "o": cout, "time": out_len}
     if padding == "same":
         assert out_len == n * stride
@@ -163,6 +168,29 @@ def test_errors_name_the_axis(case, mode):
     with pytest.raises(tl.AxisError) as caught:
         MODES[mode](up, x)
     assert caught.value.axis == axis and caught.value.op == "ConvTranspose"
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_an_axis_the_padding_would_empty_is_refused(mode):
+    """Padding 1 on both sides of a 1-wide kernel: 1 position would become -1,
+    2 would become 0; 3 is the least that leaves a position."""
+    layer = nn.ConvTranspose("time", "c:1", "o:1", 1, padding=1, key=jax.random.PRNGKey(0))
+    for n in (1, 2):
+        with pytest.raises(tl.AxisError, match="time") as caught:
+            MODES[mode](layer, tl.named(jnp.ones((2, 1, n)), "batch c time"))
+        assert (caught.value.kind, caught.value.expected, caught.value.actual) == (
+            "bad_size",
+            ">= 3",
+            n,
+        )
+    assert MODES[mode](layer, tl.named(jnp.ones((2, 1, 3)), "batch c time")).shape == (2, 1, 1)
+
+
+def test_an_unprovable_output_size_asks_for_a_constraint():
+    layer = nn.ConvTranspose("time", "c:1", "o:1", 1, padding=1, key=jax.random.PRNGKey(0))
+    with pytest.raises(tl.AxisError, match="time") as caught:
+        tl.verify(layer, tl.abstract("batch:b c:1 time:t"))
+    assert caught.value.kind == "undecidable" and "t" in caught.value.symbols
 
 
 def test_output_padding_must_lie_below_the_stride():

@@ -13,7 +13,7 @@ from jax import lax
 
 from .._core import errors
 from .._core.named import NamedArray
-from .._core.sizes import as_names
+from .._core.sizes import as_names, fmt, holds
 from ._checks import expect_axes, free, per_axis, primed
 from ._conv import Padding, _merge_rest, _padding, _positive, _split_rest, window_name
 from ._init import init, parse
@@ -134,8 +134,29 @@ class ConvTranspose(eqx.Module):
         w = self.W.align((w_out, ci, *self.windows)).data
         w = jnp.flip(w, axis=tuple(range(2, w.ndim)))
         padding = []
-        for (lo, hi, extra), k, d in zip(self._pads(), self.kernel, self.dilation):
+        for axis, (lo, hi, extra), k, s, d in zip(
+            self.spatial, self._pads(), self.kernel, self.stride, self.dilation
+        ):
             span = (k - 1) * d + 1
+            n = x.size_of(axis)
+            size = (n - 1) * s + span - lo - hi + extra
+            if not holds(
+                lambda size=size: size >= 1,
+                f"{fmt(size)} >= 1",
+                op=op,
+                argument="x",
+                axis=axis,
+                sizes=(size,),
+            ):
+                raise errors.bad_size(
+                    op,
+                    axis,
+                    argument="x",
+                    expected=f">= {1 + max(-(-(lo + hi + 1 - span - extra) // s), 0)}",
+                    actual=n,
+                    problem=f"`{axis}` has {fmt(n)} positions, which would become {fmt(size)}: "
+                    f"the padding ({lo}, {hi}) removes more than the kernel and stride add",
+                )
             padding.append((span - 1 - lo, span - 1 - hi + extra))
         dtype = jnp.promote_types(data.dtype, w.dtype)
         y = lax.conv_general_dilated(
