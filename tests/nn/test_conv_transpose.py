@@ -65,7 +65,11 @@ def test_matches_the_scatter_oracle(n, cin, cout, kernel, stride, dilation, padd
     if out_len < 1:  # the padding removes more than the kernel and stride add
         with pytest.raises(tl.AxisError) as caught:
             layer(tl.named(x, "batch c time"))
-        assert (caught.value.kind, caught.value.axis, caught.value.actual) == ("bad_size", "time", n)
+        assert (caught.value.kind, caught.value.axis, caught.value.actual) == (
+            "bad_size",
+            "time",
+            n,
+        )
         return
     y = layer(tl.named(x, "batch c time").align(("time", "c", "batch")))
     assert y.sizes == {"batch": 2, "o": cout, "time": out_len}
