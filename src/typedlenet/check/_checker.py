@@ -36,7 +36,16 @@ from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
 from ._locations import constants, parameter_lines, return_site, returned
-from ._provenance import Inputs, Origins, from_inputs, note_inputs, recording, related
+from ._provenance import (
+    Inputs,
+    Origins,
+    assumed,
+    carried,
+    from_inputs,
+    note_inputs,
+    recording,
+    related,
+)
 from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
 __all__ = [
@@ -355,7 +364,14 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
         found.related = [
             (_shown(path), line, message)
             for path, line, message in _deduplicated(
-                [*made, *constants(made), *from_inputs(error, inputs), *returned(error, files)]
+                [
+                    *made,
+                    *constants(made),
+                    *from_inputs(error, inputs),
+                    *carried(error, files),
+                    *returned(error),
+                    *assumed(error, target.path, target.constraints),
+                ]
             )
             if (_shown(path), line) != (found.path, found.line)
         ]

@@ -12,14 +12,22 @@ operation's result at the line that calls it.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 from .._core.errors import AxisError
 from .._core.named import NamedArray, observing
+from ._locations import (
+    binding_line,
+    constraint_lines,
+    loaded_names,
+    module_binding_line,
+    statement_at,
+)
 
-__all__ = ["Origins", "recording", "related"]
+__all__ = ["Origins", "assumed", "carried", "recording", "related"]
 
 # (axis, size as text) -> [(path, line, how the size got there)]: the first line
 # that made it, and the last one before the error when that is another line.
@@ -103,3 +111,78 @@ def related(error: BaseException, origins: Origins) -> list[tuple[str, int, str]
             if all(e[:2] != entry[:2] for e in out):
                 out.append(entry)
     return out
+
+
+def _pairs(error: AxisError) -> list[tuple[str, str]]:
+    """The `(axis, size as text)` pairs an `AxisError` is about."""
+    pairs = list(getattr(error, "involved", ()))
+    if not pairs and error.axis is not None:
+        pairs = [(error.axis, error.actual), (error.axis, error.expected)]
+    return [
+        (axis, str(size))
+        for axis, size in pairs
+        if size is not None and not isinstance(size, (tuple, list, dict, str))
+    ]
+
+
+def carried(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]:
+    """Where the values that met were bound to the names that carried them
+    there: for each line of the checked files on the error's traceback, the
+    variables its statement reads that hold a conflicting `axis:size` (for a
+    missing axis, at the failing line, those without the axis), and the
+    assignment that gave each its value (`image = png`, `logits =
+    head(tl.mean(states, "seq"))`), or for a top-level name, its line."""
+    if not isinstance(error, AxisError):
+        return []
+    pairs = set(_pairs(error))
+    missing = error.axis if error.kind == "missing_axis" else None
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in files:
+            frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    out: list[tuple[str, int, str]] = []
+    for depth, (frame, line) in enumerate(reversed(frames)):
+        path = frame.f_code.co_filename
+        stmt = statement_at(path, line)
+        if stmt is None:
+            continue
+        for name in loaded_names(stmt):
+            local = name in frame.f_locals
+            value = frame.f_locals[name] if local else frame.f_globals.get(name)
+            if not isinstance(value, NamedArray):
+                continue
+            sizes = {(a, str(s)) for a, s in value.sizes.items()}
+            if sizes & pairs:
+                shown = ", ".join(f"`{a}:{s}`" for a, s in sorted(sizes & pairs))
+            elif depth == 0 and missing is not None and missing not in value.sizes:
+                has = ", ".join(f"`{a}`" for a in value.sizes) or "no axes"
+                shown = f"{has}, no `{missing}`"
+            else:
+                continue
+            at = binding_line(path, line, name) if local else module_binding_line(path, name)
+            if at is not None and at != stmt.lineno:
+                verb = "assigned" if local else "made"
+                out.append((path, at, f"`{name}` ({shown}) {verb} here"))
+    return out
+
+
+def assumed(
+    error: BaseException, target_path: str, claims: tuple[str, ...]
+) -> list[tuple[str, int, str]]:
+    """For a comparison the target's constraints cannot decide: where the file
+    writes each constraint on the symbols it is about (`n <= 2048`, which lets
+    `n` pass what the operation needs)."""
+    if not isinstance(error, AxisError) or error.kind != "undecidable" or not error.symbols:
+        return []
+    about = set(error.symbols)
+    relevant = tuple(c for c in claims if set(re.findall(r"[A-Za-z_]\w*", c)) & about)
+    return [
+        (target_path, line, f"the constraint `{claim}` on {_listed(about)} given here")
+        for line, claim in constraint_lines(target_path, relevant)
+    ]
+
+
+def _listed(symbols: set[str]) -> str:
+    return ", ".join(f"`{s}`" for s in sorted(symbols))
