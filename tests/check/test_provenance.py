@@ -385,3 +385,41 @@ def test_a_constant_of_a_statement_over_several_lines_is_named(tmp_path, monkeyp
     assert error["kind"] == "size_clash" and error["line"] == at("return first(")
     assert (at("N_CLASS = 20"), "`N_CLASS = 20` written here") in near
     assert not any("HIDDEN" in message or "hidden" in message for _, message in near)
+
+
+def test_a_size_passed_through_calls_names_the_literal(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        from typedlenet import Float, NamedArray, nn
+
+        N_OUT = 20
+
+
+        def head(n_out):
+            return nn.Linear("embed:4", f"class:{n_out}", key=jax.random.PRNGKey(0))
+
+
+        def stack(width):
+            return head(width)
+
+
+        def program(
+            x: Float[NamedArray, "batch:2 embed:4"],
+            labels: Float[NamedArray, "batch:2 class:32"],
+        ):
+            other = head(7)  # made first, at the same line of `head`
+            layer = stack(N_OUT)
+            return layer(x) * labels + other(x).sum()
+        """,
+    )
+    assert error["kind"] == "size_clash"
+    assert (
+        at("layer = stack(N_OUT)"),
+        "`class:20`: `20` passed to `stack` as `width` here",
+    ) in near
+    assert (at("N_OUT = 20"), "`N_OUT = 20` written here") in near
+    assert not any(line == at("other = head(7)") for line, _ in near)

@@ -43,6 +43,7 @@ from ._provenance import (
     carried,
     from_inputs,
     note_inputs,
+    passed,
     recording,
     related,
 )
@@ -349,7 +350,7 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
 def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     """Verify one target abstractly: its error, or, when it is well-typed, a
     warning if its output went unchecked (no named return annotation)."""
-    origins: Origins = {}
+    origins = Origins()
     inputs: Inputs = {}
     try:
         with recording(files) as origins:  # where each size was first written
@@ -367,6 +368,7 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
                 [
                     *made,
                     *constants(made),
+                    *passed(error, origins),
                     *from_inputs(error, inputs),
                     *carried(error, files),
                     *returned(error),

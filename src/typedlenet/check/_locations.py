@@ -24,6 +24,7 @@ __all__ = [
     "loaded_names",
     "module_binding_line",
     "parameter_lines",
+    "passed_from",
     "return_site",
     "returned",
     "statement_at",
@@ -60,29 +61,116 @@ def constants(entries: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]
     for path, line, message in entries:
         found = _SIZE.search(message)
         stmt = statement_at(path, line)
-        tree = _parsed(path)
-        if found is None or stmt is None or tree is None:
-            continue
-        size = int(found.group(2))
-        words = set(loaded_names(stmt))
-        scope = _function_at(tree, line)
-        local = _statements(scope.body) if scope is not None else []
-        for body in (local, _statements(tree.body)):
-            hits = [
-                (node, name)
-                for node, _ in body
-                if isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Constant)
-                and type(node.value.value) is int
-                and node.value.value == size
-                for name in [t.id for t in node.targets if isinstance(t, ast.Name)]
-                if name in words
-            ]
-            for node, name in hits:
-                out.append((path, node.lineno, f"`{name} = {size}` written here"))
-            words -= {name for _, name in hits}
-            words -= {n for node, _ in body for n in words if _binds(node, n)}  # shadowed
+        if found is not None and stmt is not None:
+            out += _constant_lines(path, line, set(loaded_names(stmt)), int(found.group(2)))
     return out
+
+
+def _constant_lines(path: str, line: int, words: set[str], size: int) -> list[tuple[str, int, str]]:
+    """Where the names `words`, read at `line`, are assigned the number `size`
+    (in the function around `line`, else at the top of the file)."""
+    tree = _parsed(path)
+    if tree is None:
+        return []
+    out = []
+    scope = _function_at(tree, line)
+    local = _statements(scope.body) if scope is not None else []
+    for body in (local, _statements(tree.body)):
+        hits = [
+            (node, name)
+            for node, _ in body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and type(node.value.value) is int
+            and node.value.value == size
+            for name in [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if name in words
+        ]
+        for node, name in hits:
+            out.append((path, node.lineno, f"`{name} = {size}` written here"))
+        words = words - {name for _, name in hits}
+        words = words - {n for node, _ in body for n in words if _binds(node, n)}  # shadowed
+    return out
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = node.args
+    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+
+
+def _argument(call: ast.Call, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> Any:
+    """The expression `call` passes as the parameter `name` of the function `node`."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    positional = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+    if positional and positional[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+        positional = positional[1:]
+    if name in positional and positional.index(name) < len(call.args):
+        found = call.args[positional.index(name)]
+        return None if isinstance(found, ast.Starred) else found
+    return None
+
+
+def passed_from(
+    path: str, line: int, size: int, callers: list[tuple[str, int]]
+) -> list[tuple[str, int, str]]:
+    """For an array made at `line` of `path` with a size its function read from
+    a parameter, the calls `callers` (innermost first) made the function from:
+    where one of them passed that parameter `size` as a literal or a constant,
+    `(path, line, what)`; parameters passed on as parameters are followed up."""
+    tree = _parsed(path)
+    stmt = statement_at(path, line)
+    scope = tree and _function_at(tree, line)
+    if tree is None or not scope or stmt is None:
+        return []
+    every = _statements(scope.body)
+    names = [
+        n
+        for n in loaded_names(stmt)
+        if n in _parameters(scope) and not any(_binds(s, n) for s, _ in every)
+    ]
+    for caller_path, caller_line in callers:
+        if len(names) != 1:
+            return []  # no parameter, or several: which one wrote the size is unsure
+        (name,) = names
+        caller_tree = _parsed(caller_path)
+        caller_stmt = statement_at(caller_path, caller_line)
+        if caller_tree is None or caller_stmt is None:
+            return []
+        called = {scope.name} | ({_class_of(tree, scope)} if scope.name == "__init__" else set())
+        given = [
+            arg
+            for call in ast.walk(caller_stmt)
+            if isinstance(call, ast.Call)
+            and (getattr(call.func, "id", None) or getattr(call.func, "attr", None)) in called
+            and (arg := _argument(call, scope, name)) is not None
+        ]
+        if len(given) != 1:
+            return []
+        (arg,) = given
+        what = f"`{size}` passed to `{scope.name}` as `{name}` here"
+        if isinstance(arg, ast.Constant) and type(arg.value) is int and arg.value == size:
+            return [(caller_path, arg.lineno, what)]
+        if not isinstance(arg, ast.Name):
+            return []
+        written = _constant_lines(caller_path, arg.lineno, {arg.id}, size)
+        if written:
+            return [(caller_path, arg.lineno, what), *written]
+        outer = _function_at(caller_tree, caller_line)
+        if outer is None or arg.id not in _parameters(outer):
+            return []
+        if any(_binds(s, arg.id) for s, _ in _statements(outer.body)):
+            return []
+        path, tree, scope, names = caller_path, caller_tree, outer, [arg.id]
+    return []
+
+
+def _class_of(tree: ast.Module, node: ast.AST) -> str | None:
+    for parent in ast.walk(tree):
+        if isinstance(parent, ast.ClassDef) and node in parent.body:
+            return parent.name
+    return None
 
 
 def returned(error: BaseException) -> list[tuple[str, int, str]]:
