@@ -561,7 +561,9 @@ def faults_section(out: dict) -> str:
         )
     lines.append(
         "- Reported locations: the error's own line and the lines of its related notes "
-        "(where each conflicting `axis:size` was first made or bound). A fault whose cause is "
+        "(where each conflicting `axis:size` was first made or bound, the assignment that carried "
+        "it to the error, the annotation, constant, literal passed to a call or constraint "
+        "that wrote it). A fault whose cause is "
         "an input's annotation, a size written in a module constant or a `CONSTRAINTS` line is "
         "counted only where a note names that line."
     )

@@ -145,3 +145,281 @@ def test_a_size_that_agrees_only_for_a_family_gets_the_family(tmp_path, monkeypa
     (error,) = json.loads(capsys.readouterr().out)["diagnostics"]
     assert error["kind"] == "undecidable" and "cannot prove that h ==" in error["message"]
     assert "well-typed for h = 4m + 0 (m >= 1); smallest counterexample h = 5" in error["message"]
+
+
+def related_of(tmp_path, monkeypatch, capsys, source: str, name: str = "prog.py"):
+    """Check `source` (written to `name`); its one error, with its source lines and
+    its related notes as `{(line, message)}`."""
+    text = textwrap.dedent(source)
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--ignore", "not-verified", "--format", "json", name]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert {r["path"] for r in error["related"]} <= {name}
+    lines = text.splitlines()
+
+    def at(fragment: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if fragment in line)
+
+    return error, at, {(r["line"], r["message"]) for r in error["related"]}
+
+
+def test_the_assignment_that_carried_a_size_is_named(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax.numpy as jnp
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray
+
+        MEAN = tl.named(jnp.array([0.5, 0.5, 0.5]), "channels")
+
+
+        def program(png: Float[NamedArray, "channels:4 height:8 width:8"]):
+            image = png
+            return image - MEAN
+        """,
+    )
+    assert error["line"] == at("return image - MEAN")
+    assert (at("image = png"), "`image` (`channels:4`) assigned here") in near
+    assert (at("MEAN = tl.named"), "`MEAN` (`channels:3`) made here") in near
+
+
+def test_an_operand_without_the_axis_names_where_it_was_assigned(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        import typedlenet as tl
+        from typedlenet import Float, Int, NamedArray, nn
+
+
+        def program(
+            states: Float[NamedArray, "batch:b seq:n embed:4"],
+            tags: Int[NamedArray, "batch:b seq:n"],
+        ):
+            head = nn.Linear("embed:4", "tag:3", key=jax.random.PRNGKey(0))
+            logits = head(tl.mean(states, "seq"))
+            return tl.cross_entropy(logits, tags, axis="tag")
+        """,
+    )
+    assert error["kind"] == "missing_axis"
+    assert (at("logits = head"), "`logits` (`batch`, `tag`, no `seq`) assigned here") in near
+
+
+def test_an_assignment_that_may_not_have_run_is_not_named(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray
+
+
+        def program(
+            x: Float[NamedArray, "batch:b embed:8"],
+            w: Float[NamedArray, "embed:6"],
+        ):
+            y = x
+            if x.sizes["embed"] > 100:
+                y = tl.relu(x)
+            for _ in range(2):
+                z = y * w
+                y = z
+            return z
+        """,
+    )
+    assert error["line"] == at("z = y * w")
+    lines = {line for line, _ in near}
+    # `y` last assigned in a branch that did not run, and again later in the loop
+    assert not lines & {at("y = x"), at("y = tl.relu(x)"), at("y = z")}
+    assert (at("x: Float"), "`embed:8` bound by the annotation of `x`") in near
+
+
+def test_a_window_given_as_an_argument_names_its_assignment(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray, nn
+
+
+        @tl.typechecked
+        def conv1d(
+            x: Float[NamedArray, "batch channels:c time:t"],
+            W: Float[NamedArray, "channels' channels:c win:k"],
+        ) -> Float[NamedArray, "batch channels time:t-k+1"]:
+            windows = tl.unfold(x, "time", "win", W.sizes["win"])
+            return tl.rename(tl.dot(windows, W, "channels win"), {"channels'": "channels"})
+
+
+        def program(frames: Float[NamedArray, "batch:b channels:2 time:6"]):
+            W1 = nn.init(jax.random.PRNGKey(0), "channels':2 channels:2 win:5", fan_in="win")
+            W2 = nn.init(jax.random.PRNGKey(1), "channels':2 channels:2 win:5", fan_in="win")
+            h = conv1d(frames, W1)
+            return conv1d(h, W2)
+        """,
+    )
+    assert error["line"] == at("return conv1d(h, W2)")
+    assert (at("W2 = nn.init"), "`W2` (`win:5`) assigned here") in near
+    assert (at("W1 = nn.init"), "`win:5` first made here") in near
+    assert (at("h = conv1d"), "`h` (`time:2`) assigned here") in near
+    assert (at(") -> Float"), "the return annotation of `conv1d`, here") in near
+
+
+def test_a_broken_return_annotation_names_the_annotation(tmp_path, monkeypatch, capsys):
+    # another file with a function of the same name: its `return` is not named
+    (tmp_path / "other.py").write_text("def program():\n    return 1\n")
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray
+
+
+        @tl.typechecked
+        def program(
+            images: Float[NamedArray, "batch:b channels:3 pixel:16"],
+        ) -> Float[NamedArray, "batch:b inp:16"]:
+            return tl.flatten(images, "pixel channels", "inp")
+        """,
+    )
+    assert error["line"] == at("return tl.flatten")
+    assert near == {(at(") -> Float"), "`inp:16` written by the return annotation of `program`")}
+
+
+def test_an_argument_that_breaks_a_helper_names_its_annotation(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray
+
+
+        @tl.typechecked
+        def head(
+            x: Float[NamedArray, "batch embed:8"],
+        ) -> Float[NamedArray, "batch"]:
+            return tl.sum(x, "embed")
+
+
+        def program(x: Float[NamedArray, "batch:b embed:6"]):
+            return head(x)
+        """,
+    )
+    assert error["line"] == at("return head(x)")
+    assert (
+        at('x: Float[NamedArray, "batch embed:8"]'),
+        ("`embed:8` written by the annotation of `x` in `head`"),
+    ) in near
+
+
+@pytest.mark.parametrize("where", ["CONSTRAINTS", "decorator"])
+def test_an_undecidable_size_names_the_constraints_on_its_symbol(
+    tmp_path, monkeypatch, capsys, where
+):
+    claim = '"n <= 2048", "b >= 1"'
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        f"""
+        import jax
+        import typedlenet as tl
+        from typedlenet import Int, NamedArray, nn
+
+        {f"CONSTRAINTS = ({claim})" if where == "CONSTRAINTS" else ""}
+
+
+        {f"@tl.constraints({claim})" if where == "decorator" else ""}
+        def program(ids: Int[NamedArray, "batch:b seq:n"]):
+            table = nn.Embedding("pos:512", "hidden:4", key=jax.random.PRNGKey(0))
+            return table(tl.arange("seq", ids.sizes["seq"]))
+        """,
+    )
+    assert error["kind"] == "undecidable"
+    assert (at("n <= 2048"), "the constraint `n <= 2048` on `n` given here") in near
+    assert not any("b >= 1" in message for _, message in near)
+
+
+def test_a_constant_of_a_statement_over_several_lines_is_named(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray, nn
+
+        N_CLASS = 20
+        HIDDEN = 16
+
+
+        def program(
+            x: Float[NamedArray, "batch:2 embed:4"],
+            labels: Float[NamedArray, "batch:2 class:32"],
+        ):
+            hidden = 8
+            layer = nn.Linear(
+                "embed:4", f"class:{N_CLASS}", key=jax.random.PRNGKey(0)
+            )
+            first = nn.Linear(
+                f"class:{hidden}", "embed:4", key=jax.random.PRNGKey(1)
+            )
+            return first(layer(x) * labels)
+        """,
+    )
+    assert error["kind"] == "size_clash" and error["line"] == at("return first(")
+    assert (at("N_CLASS = 20"), "`N_CLASS = 20` written here") in near
+    assert not any("HIDDEN" in message or "hidden" in message for _, message in near)
+
+
+def test_a_size_passed_through_calls_names_the_literal(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        from typedlenet import Float, NamedArray, nn
+
+        N_OUT = 20
+
+
+        def head(n_out):
+            return nn.Linear("embed:4", f"class:{n_out}", key=jax.random.PRNGKey(0))
+
+
+        def stack(width):
+            return head(width)
+
+
+        def program(
+            x: Float[NamedArray, "batch:2 embed:4"],
+            labels: Float[NamedArray, "batch:2 class:32"],
+        ):
+            other = head(7)  # made first, at the same line of `head`
+            layer = stack(N_OUT)
+            return layer(x) * labels + other(x).sum()
+        """,
+    )
+    assert error["kind"] == "size_clash"
+    assert (
+        at("layer = stack(N_OUT)"),
+        "`class:20`: `20` passed to `stack` as `width` here",
+    ) in near
+    assert (at("N_OUT = 20"), "`N_OUT = 20` written here") in near
+    assert not any(line == at("other = head(7)") for line, _ in near)

@@ -36,7 +36,17 @@ from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
 from ._locations import constants, parameter_lines, return_site, returned
-from ._provenance import Inputs, Origins, from_inputs, note_inputs, recording, related
+from ._provenance import (
+    Inputs,
+    Origins,
+    assumed,
+    carried,
+    from_inputs,
+    note_inputs,
+    passed,
+    recording,
+    related,
+)
 from ._targets import CheckError, Skipped, Target, call_of, find, named_parameters
 
 __all__ = [
@@ -340,7 +350,7 @@ def check_target(target: Target, files: set[str]) -> Diagnostic | None:
 def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     """Verify one target abstractly: its error, or, when it is well-typed, a
     warning if its output went unchecked (no named return annotation)."""
-    origins: Origins = {}
+    origins = Origins()
     inputs: Inputs = {}
     try:
         with recording(files) as origins:  # where each size was first written
@@ -355,7 +365,15 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
         found.related = [
             (_shown(path), line, message)
             for path, line, message in _deduplicated(
-                [*made, *constants(made), *from_inputs(error, inputs), *returned(error, files)]
+                [
+                    *made,
+                    *constants(made),
+                    *passed(error, origins),
+                    *from_inputs(error, inputs),
+                    *carried(error, files),
+                    *returned(error),
+                    *assumed(error, target.path, target.constraints),
+                ]
             )
             if (_shown(path), line) != (found.path, found.line)
         ]
