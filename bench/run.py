@@ -33,6 +33,7 @@ import optax
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from baselines import PositionalLeNet, positional_step, torch_lenet
+from flops import peak_flops, step_flops
 from startup import measure as startup_times
 
 import typedlenet as tl
@@ -51,6 +52,7 @@ def synthetic(b: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 PLANS: dict[str, str] = {}  # the autotune's choice for each shape, for the report
+FLOPS: dict[int, float] = {}  # XLA's count of one typedlenet training step's flops, by batch
 
 
 def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[[], None]]:
@@ -71,6 +73,8 @@ def typedlenet_variant(b: int, impl: str) -> tuple[Callable[[], None], Callable[
     state = {"model": model, "opt": optimizer.init(eqx.filter(model, eqx.is_array))}
     step = jax.jit(tl.make_step(optimizer))
     infer = jax.jit(lambda m, X: m.logits(X))
+    if impl == "fast":
+        FLOPS[b] = step_flops(step, state["model"], state["opt"], X0, labels)
 
     def train_step() -> None:
         state["model"], state["opt"], loss = step(state["model"], state["opt"], X0, labels)
@@ -256,6 +260,8 @@ def main() -> None:
     if jax.default_backend() == "cpu":
         results["startup_s"] = startup_times(rounds=1 if args.quick else 3)
     results["plans"] = dict(PLANS)
+    peak, how = peak_flops()
+    results["flops"] = {"step": dict(FLOPS), "peak": peak, "peak_assumption": how}
     start = time.perf_counter()
     tl.verify(eqx.filter_eval_shape(lambda: tl.LeNet(key=jax.random.PRNGKey(0))))
     results["verify_s"] = time.perf_counter() - start
@@ -318,9 +324,18 @@ def report(r: dict) -> str:
         "",
         "| samples/s | "
         + " | ".join(NAMES[k] for k in cols)
-        + " | (a)/torch | (a)/(b) | typedlenet's lowering (autotuned) |",
-        "|---|" + "---|" * (len(cols) + 3),
+        + " | (a)/torch | (a)/(b) | (a) GFLOP/s (of peak) | typedlenet's lowering (autotuned) |",
+        "|---|" + "---|" * (len(cols) + 4),
     ]
+    flops = r.get("flops", {})
+
+    def achieved(label, row):
+        b = int(label.split("=")[1]) if label.startswith("train") else None
+        count = flops.get("step", {}).get(b) or flops.get("step", {}).get(str(b))
+        if not count or "a" not in row or not flops.get("peak"):
+            return "—"
+        rate = count * row["a"] / b  # flops a step x steps a second
+        return f"{rate / 1e9:,.1f} ({rate / flops['peak']:.1%})"
 
     def ratio(row, x, ys):
         ys = [y for y in ys if y in row]
@@ -331,7 +346,7 @@ def report(r: dict) -> str:
             f"| {label} | "
             + " | ".join(f"{row[k]:,.0f}" for k in cols)
             + f" | {ratio(row, 'a', torch_cols)} | {ratio(row, 'a', ['b'])} | "
-            + f"{r['plans'].get(label, '—')} |"
+            + f"{achieved(label, row)} | {r['plans'].get(label, '—')} |"
         )
 
     for b, row in train.items():
@@ -339,6 +354,14 @@ def report(r: dict) -> str:
     lines.append(line("inference b=1024", inference))
     eager = r["eager_forward_s"]
     lines.append("")
+    if flops.get("peak"):
+        lines += [
+            "GFLOP/s: XLA's count of the training step's floating-point operations "
+            "(`cost_analysis()['flops']`) over the measured step time, against a nominal "
+            f"fp32 peak of {flops['peak'] / 1e9:,.0f} GFLOP/s ({flops['peak_assumption']}; "
+            "bench/flops.py states the assumption).",
+            "",
+        ]
     if "startup_s" in r:
         lines += [
             "What a user waits for (`python bench/startup.py`: fresh processes, from process "

@@ -2,10 +2,13 @@
 
 - `TYPEDLENET_CHECKS`: annotation checks on (default) or off at start-up
   (`tl.set_checks` changes it later);
-- `TYPEDLENET_TUNE_MALLOC`: whether the command line, the benchmarks and
-  `train()` tune glibc malloc for XLA:CPU (default on; library use never does).
+- `TYPEDLENET_TUNE_MALLOC`: whether glibc malloc is tuned for XLA:CPU: by the
+  command line, the benchmarks and `train()` at start-up, and in library use
+  once, when a compiled step over typedlenet's layers is first traced (default
+  on; importing typedlenet never does).
 - `TYPEDLENET_AUTOTUNE`: whether `train()` measures LeNet's lowering choices on
-  first use of a shape and caches them (default on; off: the built-in choices).
+  first use of a shape and caches them, and whether a user's `LeNet` reads
+  them when traced (default on; off: the built-in choices).
 - `TYPEDLENET_COMPILATION_CACHE`: whether `typedlenet train` keeps XLA's
   compiled programs on disk (default on; `_runtime.use_compilation_cache`).
 - `TYPEDLENET_CACHE_DIR`: where those caches live (default

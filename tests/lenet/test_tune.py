@@ -14,6 +14,7 @@ import pytest
 
 import typedlenet as tl
 from typedlenet.lenet import Plan, _tune, tune
+from typedlenet.runtime import machine, machine_key
 
 from test_data import make_dataset
 from test_train import TINY, cli
@@ -240,3 +241,68 @@ def test_the_first_rounds_winner_is_raced_again_as_compiled(tmp_path, monkeypatc
     assert len(built) == len(set(built)) == len(races[0]) + len(second)
     assert races[1][Plan(2)] is races[0][Plan(2)]
     assert tuned.plan == Plan(2) and tuned.step is not None
+
+
+def _convolutions(model, X0, differentiated):
+    """How many XLA convolutions and batch concatenations the traced call holds."""
+    if differentiated:
+        call = eqx.filter_grad(lambda m: m.logits(X0).data.sum())
+    else:
+        call = lambda m: m.logits(X0).data  # noqa: E731
+    text = str(eqx.filter_make_jaxpr(call)(model)[0])
+    return text.count("conv_general_dilated"), text.count("concatenate")
+
+
+def _cache(path, batch, plans):
+    model = tl.LeNet(key=KEY)
+    key = machine_key(machine())
+    entries = {_tune._shape_key(model, batch, mode): plan for mode, plan in plans.items()}
+    path.write_text(
+        json.dumps({"format": _tune.FORMAT, "machines": {key: {"machine": {}, "plans": entries}}})
+    )
+
+
+@pytest.mark.parametrize("differentiated", [True, False])
+def test_a_model_the_user_builds_computes_by_the_cached_choice(
+    tmp_path, monkeypatch, differentiated
+):
+    monkeypatch.setenv("TYPEDLENET_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "1")
+    X0 = tl.named(np.zeros((64, 1, 28, 28), np.float32), "batch channels height width")
+    model = tl.LeNet(key=KEY)
+    # No cache: the built-in choice (2 pieces at 64 images, conv2 by phases).
+    assert _convolutions(model, X0, differentiated)[0] == 0
+    # Only the other mode cached: used (same values), XLA's convolution at 1 piece.
+    other = "inference" if differentiated else "train"
+    _cache(tmp_path / "autotune.json", 64, {other: {"chunks": 1, "conv_lowering": "xla"}})
+    assert _convolutions(tl.LeNet(key=KEY), X0, differentiated)[0] >= 1
+    # This mode's own entry wins over the other's: 2 pieces, XLA's convolution.
+    mode = "train" if differentiated else "inference"
+    plans = {other: {"chunks": 1, "conv_lowering": "phases"}}
+    _cache(tmp_path / "autotune.json", 64, plans | {mode: {"chunks": 2, "conv_lowering": "xla"}})
+    convs, _ = _convolutions(tl.LeNet(key=KEY), X0, differentiated)
+    assert convs >= 2  # one per piece
+    # Hand-set choices, another batch size, or the switch off: the cache is not read.
+    assert _convolutions(tl.LeNet(key=KEY, conv_lowering="phases"), X0, differentiated)[0] == 0
+    X32 = tl.named(np.zeros((32, 1, 28, 28), np.float32), "batch channels height width")
+    assert _convolutions(tl.LeNet(key=KEY), X32, differentiated)[0] == 0
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "0")
+    assert _convolutions(tl.LeNet(key=KEY), X0, differentiated)[0] == 0
+
+
+def test_the_measured_choice_reaches_a_model_built_later(tmp_path, monkeypatch):
+    monkeypatch.setenv("TYPEDLENET_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "1")
+    monkeypatch.setattr(
+        _tune, "_race", lambda runs, batch, budget: {p: float(p == Plan(1, "xla")) for p in runs}
+    )
+    monkeypatch.setattr(_tune, "candidates", lambda batch: [Plan(1)])
+    tuned = tune(tl.LeNet(key=KEY), 64, optax.adam(1e-3))
+    assert tuned.plan == Plan(1, "xla") and tuned.saved
+    X0 = tl.named(np.zeros((64, 1, 28, 28), np.float32), "batch channels height width")
+    assert _convolutions(tl.LeNet(key=KEY), X0, True)[0] >= 1
+    # Same values as the built-in choice.
+    built_in = tl.LeNet(key=KEY, chunks=2, conv_lowering="phases")
+    np.testing.assert_allclose(
+        tl.LeNet(key=KEY).logits(X0).data, built_in.logits(X0).data, rtol=1e-5, atol=1e-6
+    )

@@ -58,7 +58,8 @@ class LeNetConfig:
     chunks: int | None = None
     # How the fast path computes conv2 (several input channels): "phases",
     # "im2col" or "xla" (`nn._lowering.CONV_LOWERINGS`); equal values, speed by CPU.
-    conv_lowering: str = "phases"
+    # None lets the model choose ("phases" unless the autotune chose otherwise).
+    conv_lowering: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("kernel1", "kernel2", "pool1", "pool2"):
@@ -75,7 +76,7 @@ class LeNetConfig:
             raise ValueError(f"`impl` (={self.impl!r}) must be 'fast' or 'reference'")
         if self.chunks is not None and (not isinstance(self.chunks, int) or self.chunks < 1):
             raise ValueError(f"`chunks` (={self.chunks!r}) must be a positive int or None")
-        if self.conv_lowering not in CONV_LOWERINGS:
+        if self.conv_lowering is not None and self.conv_lowering not in CONV_LOWERINGS:
             raise ValueError(
                 f"`conv_lowering` (={self.conv_lowering!r}) must be one of {CONV_LOWERINGS}"
             )
@@ -182,7 +183,8 @@ class LeNet(TypedModule):
 
     def with_lowering(self, **changes: object) -> LeNet:
         """The same model (same parameters, same equations) computed another way:
-        `impl`, `chunks`, `conv_lowering` of `LeNetConfig` replaced by `changes`."""
+        `impl`, `chunks`, `conv_lowering` of `LeNetConfig` replaced by `changes`
+        (set by hand, they are used as given: the autotune's cache is not read)."""
         unknown = set(changes) - {"impl", "chunks", "conv_lowering"}
         if unknown:
             raise TypeError(f"with_lowering: {sorted(unknown)} are sizes, not lowering choices")
@@ -270,9 +272,18 @@ class LeNet(TypedModule):
         by default the fast path on a single CPU device uses 2 pieces from 64
         images and 4 from 256 (measured best on 2 cores), and no split where a
         batch may be sharded over several devices.
+
+        With `chunks` and `conv_lowering` both left to the model (None), a
+        choice the autotune cached for this machine and shape (`lenet.tune`,
+        `typedlenet train`) is used instead: a training step's choice when
+        the call is differentiated, the forward pass's otherwise (each falls
+        back on the other). Same values either way.
         """
+        chosen = _chosen(self, X0)
+        if chosen is not self:
+            return chosen.logits(X0)
         pieces = _pieces(X0, self.config)
-        with conv_lowering(self.config.conv_lowering):
+        with conv_lowering(self.config.conv_lowering or "phases"):
             if len(pieces) == 1:
                 return self.forward(X0)["logits"]
             out = [self.forward(X0[{"batch": piece}])["logits"] for piece in pieces]
@@ -318,3 +329,21 @@ def _pieces(X0: NamedArray, config: LeNetConfig) -> list[slice]:
     parts = min(config.chunks or default_chunks(n), n)
     bounds = [n * i // parts for i in range(parts + 1)]
     return [slice(a, b) for a, b in itertools.pairwise(bounds)]
+
+
+def _chosen(model: LeNet, X0: NamedArray) -> LeNet:
+    """`model` computed by the autotune's cached choice for `X0`'s batch size on
+    this machine, when both lowering choices are left to the model; else `model`."""
+    cfg = model.config
+    n = X0.sizes.get("batch")
+    if cfg.impl != "fast" or cfg.chunks is not None or cfg.conv_lowering is not None:
+        return model
+    if not isinstance(n, int):
+        return model
+    from ._tune import cached_plan  # _tune builds on this module
+
+    # Differentiated (a training step): the parameters are linearization tracers.
+    kind = type(model.W1.data).__name__
+    training = kind in ("JVPTracer", "LinearizeTracer")
+    plan = cached_plan(model, n, "train" if training else "inference")
+    return model if plan is None else plan.apply(model)

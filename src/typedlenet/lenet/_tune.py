@@ -45,7 +45,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._config import cache_dir
+from .._config import SWITCHES, cache_dir, flag
 from .._core.named import NamedArray
 from ..nn._lowering import CONV_LOWERINGS
 from ..runtime import _signals
@@ -54,7 +54,16 @@ from ..runtime._machine import machine
 from ..runtime._machine import machine_key as _machine_key
 from ._model import LeNet, default_chunks
 
-__all__ = ["Plan", "Tuned", "cache_path", "candidates", "machine", "second_round", "tune"]
+__all__ = [
+    "Plan",
+    "Tuned",
+    "cache_path",
+    "cached_plan",
+    "candidates",
+    "machine",
+    "second_round",
+    "tune",
+]
 
 FORMAT = "typedlenet-autotune-3"
 _ROUNDS = 4
@@ -299,7 +308,7 @@ def tune(
         lowering: 2 pieces, conv2 by phases (autotuned: 6 candidates timed in 9.1 s, ...)
     """
     cfg = model.config
-    default = Plan(cfg.chunks or default_chunks(batch), cfg.conv_lowering)
+    default = Plan(cfg.chunks or default_chunks(batch), cfg.conv_lowering or "phases")
     if not enabled or cfg.impl != "fast" or cfg.chunks is not None:
         return Tuned(model, default, "off")
     path = path or cache_path()
@@ -316,6 +325,45 @@ def tune(
                 return Tuned(plan.apply(model), plan, "cache", path=path)
             problem = f"{path} held an unreadable entry"
         return _measure(model, batch, optimizer, path, info, machine_key, shape_key, problem)
+
+
+_READ: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}  # path: (mtime, size), data
+_MACHINE: list[str] = []  # this process's machine key, once computed
+
+
+def cached_plan(
+    model: LeNet, batch: int, mode: str, path: pathlib.Path | None = None
+) -> Plan | None:
+    """The plan the cache holds for `model`'s sizes at `batch` on this machine:
+    `mode` "train" or "inference" first, the other one if that is absent; None
+    when neither is cached (or the cache cannot be read). Read without the lock
+    (the cache is replaced atomically) and kept in memory until the file
+    changes, so that a model traced again pays one `stat`. `TYPEDLENET_AUTOTUNE=0`:
+    always None (the built-in choices)."""
+    if not flag("TYPEDLENET_AUTOTUNE", SWITCHES["TYPEDLENET_AUTOTUNE"]):
+        return None
+    path = path or cache_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    known = _READ.get(str(path))
+    if known is None or known[0] != stamp:
+        known = (stamp, _read(path)[0])
+        _READ[str(path)] = known
+    data = known[1]
+    if not data:
+        return None
+    if not _MACHINE:
+        _MACHINE.append(_machine_key(machine()))
+    plans = data.get("machines", {}).get(_MACHINE[0], {}).get("plans", {})
+    other = "inference" if mode == "train" else "train"
+    for kind in (mode, other):
+        plan = _plan_of(plans.get(_shape_key(model, batch, kind)), batch)
+        if plan is not None:
+            return plan
+    return None
 
 
 def _measure(

@@ -2,6 +2,9 @@
 
 A named layer is free to choose how its result is computed and stored; these
 functions are the choices, on plain arrays with the axis positions given.
+Traced for a compiled step (their input a tracer), they first let
+`runtime.tune_allocator_for_step` set glibc malloc for XLA:CPU's scratch
+buffers, once per process.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Iterator
 import jax
 import jax.numpy as jnp
 from jax import lax
+
+from ..runtime._allocator import tune_allocator_for_step
 
 __all__ = ["CONV_LOWERINGS", "conv2d_chwn", "conv_lowering", "max_pool"]
 
@@ -33,6 +38,12 @@ def conv_lowering(name: str) -> Iterator[None]:
         yield
     finally:
         _CONV.reset(token)
+
+
+def _compiling(x: jax.Array) -> None:
+    """The allocator's once-per-process setting, when `x` is being traced."""
+    if isinstance(x, jax.core.Tracer):
+        tune_allocator_for_step()
 
 
 def _phases(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> list[jax.Array]:
@@ -81,6 +92,7 @@ def max_pool(x: jax.Array, hpos: int, wpos: int, kh: int, kw: int) -> jax.Array:
     shared equally among ties (as the gradient of `max` over the unfolded
     windows is), instead of XLA's `select_and_scatter`.
     """
+    _compiling(x)
     phases = _phases(x, hpos, wpos, kh, kw)
     y = phases[0]
     for phase in phases[1:]:
@@ -132,6 +144,7 @@ def conv2d_chwn(x: jax.Array, w: jax.Array) -> jax.Array:
     default, for even output sizes; im2col otherwise), `"im2col"` (`_im2col`) or
     `"xla"` (XLA's own convolution in the same layout). The choice is for several
     input channels: one input channel always takes `_phases_conv` where it can."""
+    _compiling(x)
     lowering = _CONV.get()
     if lowering == "xla" and x.shape[0] > 1:
         return lax.conv_general_dilated(
