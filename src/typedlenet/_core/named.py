@@ -17,6 +17,7 @@ from . import errors
 from .annotations import Shaped
 from .call_checks import typechecked
 from .indexing import index_one
+from .methods import Methods
 from .ranges import keep_range
 from .sizes import Names, as_names, check_unique, clash
 
@@ -98,7 +99,7 @@ def _unary(fn: Callable[[Any], Any]) -> Callable[[NamedArray], NamedArray]:
     return method
 
 
-class NamedArray(eqx.Module):
+class NamedArray(eqx.Module, Methods):
     """A JAX array with one name per axis; the order of the axes carries no meaning.
 
     A pytree: `data` is the leaf, `names` is static. Build one with `named`.

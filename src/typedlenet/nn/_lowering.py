@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import jax
 import jax.numpy as jnp
 from jax import lax
+from jax.core import Tracer
 
 from ..runtime._allocator import tune_allocator_for_step
 
@@ -42,7 +43,7 @@ def conv_lowering(name: str) -> Iterator[None]:
 
 def _compiling(x: jax.Array) -> None:
     """The allocator's once-per-process setting, when `x` is being traced."""
-    if isinstance(x, jax.core.Tracer):
+    if isinstance(x, Tracer):
         tune_allocator_for_step()
 
 
