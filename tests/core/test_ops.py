@@ -232,3 +232,39 @@ def test_broadcast_rejects_positional_arrays():
     x = tl.named(jnp.zeros((3,)), "a")
     with pytest.raises(tl.AxisError, match="positional array of shape \\(3,\\)"):
         _ = x + jnp.zeros((3,))
+
+
+def test_where_keeps_the_layout_of_its_values():
+    """A mask over fewer axes than the scores leaves the scores' storage order."""
+    import jax.numpy as jnp
+
+    import typedlenet as tl
+
+    scores = tl.named(jnp.arange(24.0).reshape(2, 3, 4), "batch seq seq'")
+    mask = tl.arange("seq", 3) >= tl.arange("seq'", 4)
+    out = tl.where(mask, scores, -1.0)
+    assert out.names == ("batch", "seq", "seq'")
+    expected = jnp.where(mask.align("seq seq'").data[None], scores.data, -1.0)
+    assert (out.data == expected).all()
+    # a condition axis the values lack is stored after theirs
+    wide = tl.where(tl.named(jnp.array([True, False]), "k"), scores, 0.0)
+    assert wide.names == ("batch", "seq", "seq'", "k")
+    assert float(tl.sum(wide[{"k": 1}])) == 0.0
+
+
+def test_named_array_methods_are_plain_bound_methods():
+    """Attribute reads of a NamedArray bypass equinox's per-read wrapper (it runs on
+    every flatten at each jitted call); flattening still gives the data alone."""
+    import types
+
+    import jax
+    import jax.numpy as jnp
+
+    import typedlenet as tl
+
+    x = tl.named(jnp.ones((2, 3)), "batch features")
+    assert type(x.align) is types.MethodType
+    leaves, tree = jax.tree_util.tree_flatten(x)
+    assert len(leaves) == 1 and leaves[0] is x.data
+    back = jax.tree_util.tree_unflatten(tree, leaves)
+    assert back.names == x.names and back.align("features batch").shape == (3, 2)

@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import equinox as eqx
 import jax
@@ -122,6 +122,13 @@ class NamedArray(eqx.Module, Methods):
     names: tuple[str, ...] = eqx.field(static=True)
 
     __named_axes__: ClassVar[bool] = True
+
+    if not TYPE_CHECKING:
+        # equinox wraps every attribute read of a module in Python (to make bound
+        # methods pytrees); a NamedArray's methods need no such thing, and its
+        # reads run on every flatten: at each jitted call, for each leaf of a
+        # model and its optimizer state (a third of a Transformer step's dispatch).
+        __getattribute__ = object.__getattribute__
 
     def __init__(self, data: Any, names: Names) -> None:
         names = as_names(names)

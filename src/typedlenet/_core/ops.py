@@ -167,8 +167,14 @@ def where(condition: Bool[NamedArray, "..."], x: Any, y: Any) -> Shaped[NamedArr
         >>> x = tl.named(jnp.array([-1.0, 2.0]), "features")
         >>> tl.where(x > 0, x, 0.0).data
         Array([0., 2.], dtype=float32)
+
+    The result stores the axes of `x` and `y` first, in their order, and the
+    condition's other axes after them: masking scores by a mask over fewer axes
+    keeps the scores' layout (no transpose before a softmax over their last axis).
     """
-    return elementwise(jnp.where, condition, x, y)
+    labels = ["argument 1", "argument 2", "argument 0"]
+    (dx, dy, dc), names = broadcast((x, y, condition), "`where`", labels)
+    return NamedArray(jnp.where(dc, dx, dy), names)
 
 
 # --- contraction ----------------------------------------------------------------
