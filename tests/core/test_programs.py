@@ -20,8 +20,14 @@ whether the step is right is then decided from its drawn arguments by the rules
 written here (`ok = ...`), never by asking the library. Some programs run again
 whole under `jax.eval_shape` or `jax.jit`, which must reach the same verdict.
 Nothing divides by the state (it may be near 0); an `argmax` whose top two values
-lie within float32 noise leaves the oracle unsure of the pick, so values are not
-compared after it (axes and sizes still are). A failing program prints as code.
+lie within float32 noise leaves the oracle unsure of the pick, and so do an
+`argsort` or `top_k` positions over near-equal values or a NaN, and a `sign` of
+a value near 0, so values are not compared after them (axes and sizes still
+are). A function is drawn only for values its float32 result stays close on
+(`sin` of at most 10, ...). `tl.random`'s numbers are not oracled: a step draws
+twice with one key and turns what must hold at every position (the same
+numbers, within the range; probabilities 0 and 1 drawn back) into a value the
+oracle knows. A failing program prints as code.
 """
 
 import itertools
@@ -29,6 +35,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -564,9 +571,9 @@ def create(draw, s: State) -> Step:
     v = draw(st.sampled_from(SCALARS))
     if op == "like":
         op = draw(st.sampled_from(["zeros_like", "ones_like", "full_like"]))
+        fill = {"zeros_like": 0.0, "ones_like": 1.0}.get(op, float(v))
         wrong = op == "full_like" and how(draw, "array") != "right"
         v = draw(st.sampled_from([np.ones(2), jnp.ones((1, 2))])) if wrong else v
-        fill = {"zeros_like": 0.0, "ones_like": 1.0}.get(op, float(v))
         perm = tuple(draw(st.permutations(s.names)))
         value = [v] if op == "full_like" else []
         after = None if wrong else s.then(s.arr + fill, s.names)
@@ -672,7 +679,7 @@ def scan(draw, s: State) -> Step:
             op, arr = "cumsum", turn(np.cumsum(turn(s.arr), axis=pos))
         after = s.then(arr, s.names)
     elif ok:
-        positions = [s.names.index(m) for m in axes]
+        positions = tuple(s.names.index(m) for m in axes)
         roll = op == "roll"
         after = s.then(np.roll(s.arr, shift, pos) if roll else np.flip(s.arr, positions), s.names)
     if op == "roll":
@@ -869,7 +876,7 @@ def random(draw, s: State) -> Step:
     extra = {"uniform": ("bound",), "bernoulli": ("bound", "no sizes"), "randint": ("order",)}
     kind = how(draw, "negative", "float", "bad name", "twice", "clash", "key", *extra.get(op, ()))
     sizes, ok = drawn_sizes(draw, s, kind, smallest=0)
-    arg = sizes_arg(draw, sizes, twice=kind == "twice") if kind != "no sizes" else None
+    arg: Any = sizes_arg(draw, sizes, twice=kind == "twice") if kind != "no sizes" else None
     ok = ok and kind not in ("twice", "key", "bound", "order", "no sizes")
     seed = draw(st.integers(0, 2**16))
     key = seed if kind == "key" else jax.random.key(seed)
