@@ -531,12 +531,13 @@ def sizes_arg(draw, sizes: dict, twice: bool = False):
     return {n: sized(draw, k) for n, k in sizes.items()}
 
 
-def drawn_sizes(draw, s: State, kind: str, smallest: int = 1) -> tuple[dict, bool]:
-    """Named sizes: some of `s`'s axes at their sizes and new ones, with the
-    mistake `kind` (a size that is negative or not an integer, a bad name, a
-    size that clashes with `s`'s); and whether they are right."""
-    sizes = {n: s.sizes[n] for n in some(draw, s.names)}
-    sizes |= {n: draw(st.integers(smallest, 3)) for n in fresh(draw, s, draw(st.integers(0, 2)))}
+def drawn_sizes(draw, s: State, kind: str, smallest: int = 1, most: int = 4) -> tuple[dict, bool]:
+    """Named sizes: some of `s`'s axes at their sizes and new ones (at most `most`
+    of each), with the mistake `kind` (a size that is negative or not an integer,
+    a bad name, a size that clashes with `s`'s); and whether they are right."""
+    sizes = {n: s.sizes[n] for n in some(draw, s.names)[:most]}
+    new = fresh(draw, s, draw(st.integers(0, min(2, most))))
+    sizes |= {n: draw(st.integers(smallest, 3)) for n in new}
     sizes = dict(draw(st.permutations(list(sizes.items()))))
     if kind in ("negative", "float", "bad name") and sizes:
         name = draw(st.sampled_from(list(sizes)))
@@ -875,12 +876,14 @@ def random(draw, s: State) -> Step:
     op = draw(st.sampled_from(["normal", "uniform", "bernoulli", "randint"]))
     extra = {"uniform": ("bound",), "bernoulli": ("bound", "no sizes"), "randint": ("order",)}
     kind = how(draw, "negative", "float", "bad name", "twice", "clash", "key", *extra.get(op, ()))
-    sizes, ok = drawn_sizes(draw, s, kind, smallest=0)
+    # Each new shape compiles the generator anew (seconds): one axis of x, one new.
+    sizes, ok = drawn_sizes(draw, s, kind, smallest=0, most=1)
     arg: Any = sizes_arg(draw, sizes, twice=kind == "twice") if kind != "no sizes" else None
     ok = ok and kind not in ("twice", "key", "bound", "order", "no sizes")
     seed = draw(st.integers(0, 2**16))
-    key = seed if kind == "key" else jax.random.key(seed)
-    keyed = f"jax.random.key({seed})" if kind != "key" else repr(seed)
+    impl = draw(st.sampled_from(["threefry2x32", "rbg"]))  # rbg compiles in half the time
+    key = seed if kind == "key" else jax.random.key(seed, impl=impl)
+    keyed = f"jax.random.key({seed}, impl={impl!r})" if kind != "key" else repr(seed)
     every = s.sizes | (sizes if ok else {})
     got = dict(sizes)  # checked only when the sizes are right
     if op == "normal":
