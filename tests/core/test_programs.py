@@ -20,14 +20,22 @@ whether the step is right is then decided from its drawn arguments by the rules
 written here (`ok = ...`), never by asking the library. Some programs run again
 whole under `jax.eval_shape` or `jax.jit`, which must reach the same verdict.
 Nothing divides by the state (it may be near 0); an `argmax` whose top two values
-lie within float32 noise leaves the oracle unsure of the pick, so values are not
-compared after it (axes and sizes still are). A failing program prints as code.
+lie within float32 noise leaves the oracle unsure of the pick, and so do an
+`argsort` or `top_k` positions over near-equal values or a NaN, and a `sign` of
+a value near 0, so values are not compared after them (axes and sizes still
+are). A function is drawn only for values its float32 result stays close on
+(`sin` of at most 10, ...). `tl.random`'s numbers are not oracled: a step draws
+twice with one key and turns what must hold at every position (the same
+numbers, within the range; probabilities 0 and 1 drawn back) into a value the
+oracle knows. A failing program prints as code.
 """
 
+import itertools
 import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -512,10 +520,438 @@ def repeat(draw, s: State) -> Step:
     return Step(f"x = {text}", run, after, "times" if op != "upsample" else "factor")
 
 
+def sizes_arg(draw, sizes: dict, twice: bool = False):
+    """`sizes` as a mapping or, when every size is an integer, as `"name:size ..."`
+    (always a string when `twice`, the only form that can name an axis twice)."""
+    items = [f"{n}:{k}" for n, k in sizes.items()]
+    if twice:
+        items.append(items[0] if items else "kh:1 kh:1")
+    if twice or (is_int(*sizes.values()) and draw(st.booleans())):
+        return " ".join(items)
+    return {n: sized(draw, k) for n, k in sizes.items()}
+
+
+def drawn_sizes(draw, s: State, kind: str, smallest: int = 1, most: int = 4) -> tuple[dict, bool]:
+    """Named sizes: some of `s`'s axes at their sizes and new ones (at most `most`
+    of each), with the mistake `kind` (a size that is negative or not an integer,
+    a bad name, a size that clashes with `s`'s); and whether they are right."""
+    sizes = {n: s.sizes[n] for n in some(draw, s.names)[:most]}
+    new = fresh(draw, s, draw(st.integers(0, min(2, most))))
+    sizes |= {n: draw(st.integers(smallest, 3)) for n in new}
+    sizes = dict(draw(st.permutations(list(sizes.items()))))
+    if kind in ("negative", "float", "bad name") and sizes:
+        name = draw(st.sampled_from(list(sizes)))
+        if kind == "bad name":
+            sizes = {
+                draw(st.sampled_from(BAD_NAMES)) if n == name else n: k for n, k in sizes.items()
+            }
+        else:
+            sizes[name] = -1 if kind == "negative" else 1.5
+    elif kind == "clash" and set(sizes) & set(s.names):
+        name = draw(st.sampled_from([n for n in sizes if n in s.names]))
+        sizes[name] += draw(st.integers(1, 2))
+    ok = (
+        set(sizes) <= set(NAMES) and is_int(*sizes.values()) and min(sizes.values(), default=0) >= 0
+    )
+    return sizes, ok and all(k == s.sizes[n] for n, k in sizes.items() if n in s.names)
+
+
+def spread(s: State, sizes: dict) -> tuple[np.ndarray, list[str]]:
+    """`s`'s array over its axes and then the new ones of `sizes`, copied along them."""
+    union = [*s.names, *(n for n in sizes if n not in s.names)]
+    every = s.sizes | sizes
+    return np.broadcast_to(s.along(union), [every[n] for n in union]), union
+
+
+def create(draw, s: State) -> Step:
+    """Arrays made by name: `x + tl.zeros(sizes)`, `x * tl.ones(sizes)`,
+    `x - tl.full(sizes, v)` (sizes: some of x's axes and new ones, as a mapping or
+    a string), `x + tl.zeros_like/ones_like/full_like(x in another order)`, or
+    `tl.broadcast_to(x, sizes)`."""
+    op = draw(st.sampled_from(["zeros", "ones", "full", "like", "broadcast_to"]))
+    v = draw(st.sampled_from(SCALARS))
+    if op == "like":
+        op = draw(st.sampled_from(["zeros_like", "ones_like", "full_like"]))
+        fill = {"zeros_like": 0.0, "ones_like": 1.0}.get(op, float(v))
+        wrong = op == "full_like" and how(draw, "array") != "right"
+        v = draw(st.sampled_from([np.ones(2), jnp.ones((1, 2))])) if wrong else v
+        perm = tuple(draw(st.permutations(s.names)))
+        value = [v] if op == "full_like" else []
+        after = None if wrong else s.then(s.arr + fill, s.names)
+        run = lambda x: x + getattr(tl, op)(x.align(perm), *value)  # noqa: E731
+        shown = f", {v!r}" * (op == "full_like")
+        return Step(f"x = x + tl.{op}(x.align({perm}){shown})", run, after, "value")
+    kind = how(draw, "negative", "float", "bad name", "twice", "clash")
+    sizes, ok = drawn_sizes(draw, s, kind, smallest=0 if op == "broadcast_to" else 1)
+    arg = sizes_arg(draw, sizes, twice=kind == "twice")
+    ok = ok and kind != "twice"
+    arr, union = spread(s, sizes) if ok else (None, [])
+    if op == "broadcast_to":
+        after = s.then(arr, union) if ok else None
+        run = lambda x: tl.broadcast_to(x, arg)  # noqa: E731
+        return Step(f"x = tl.broadcast_to(x, {arg!r})", run, after, "sizes")
+    sym, f = {"zeros": ("+", operator.add), "ones": ("*", operator.mul)}.get(
+        op, ("-", operator.sub)
+    )
+    c = {"zeros": 0.0, "ones": 1.0}.get(op, float(v))
+    after = s.then(f(arr, c), union) if ok else None
+    value = [v] if op == "full" else []
+    run = lambda x: f(x, getattr(tl, op)(arg, *value))  # noqa: E731
+    shown = f", {v!r}" * (op == "full")
+    return Step(f"x = x {sym} tl.{op}({arg!r}{shown})", run, after, "sizes")
+
+
+def unsure(a: np.ndarray, pos: int) -> bool:
+    """Whether the order of `a` along `pos` is in doubt: a NaN, or two elements
+    within float32 noise of each other (equal ones included)."""
+    if np.isnan(a).any():
+        return True
+    gaps = np.diff(np.sort(a, axis=pos), axis=pos)
+    return bool((gaps <= 1e-4 * (1 + np.abs(a).max(initial=0))).any())
+
+
+def select(draw, s: State) -> Step:
+    """`tl.sort(x, axis, descending=d)`, `tl.argsort` (positions, as float32), or
+    `tl.top_k(x, axis, k, into=...)`'s values or positions (as float32)."""
+    op = draw(st.sampled_from(["sort", "argsort", "top_k", "top_k"]))
+    topk = ("too big", "negative", "float", "collision") if op == "top_k" else ()
+    kind = how(draw, "missing", "bad name", *topk)
+    axis = (
+        draw(st.sampled_from(BAD_NAMES))
+        if kind == "bad name"
+        else axis_of(draw, s, kind == "missing")
+    )
+    down, n = draw(st.booleans()), s.sizes.get(axis, 0)
+    k = {"too big": n + draw(st.integers(1, 2)), "negative": -1, "float": 1.0}.get(kind)
+    k = draw(st.integers(0, n)) if k is None else k
+    others = [m for m in s.names if m != axis]
+    into = draw(
+        st.sampled_from(others if kind == "collision" and others else [axis, *fresh(draw, s)])
+    )
+    ok = axis in s.names
+    ok = ok and (is_int(k) and 0 <= k <= n and into not in others) if op == "top_k" else ok
+    pos, after, j = s.names.index(axis) if ok else 0, None, draw(st.integers(0, 1))
+    if ok:
+        ascending = np.sort(s.arr, axis=pos)  # NaNs last, as in jnp.sort
+        order = np.argsort(-s.arr if down or op == "top_k" else s.arr, axis=pos, kind="stable")
+        values = np.flip(ascending, axis=pos) if down or op == "top_k" else ascending
+        first = (slice(None),) * pos + (slice(0, k),)
+        if op == "sort":
+            after = s.then(values, s.names)
+        elif op == "argsort":
+            after = s.then(order, s.names, exact=not unsure(s.arr, pos))
+        else:
+            names = [into if m == axis else m for m in s.names]
+            out, exact = (values, True) if j == 0 else (order, not unsure(s.arr, pos))
+            after = s.then(out[first], names, exact=exact)
+    if op == "top_k":
+        text = f"tl.top_k(x, {axis!r}, {k!r}, into={into!r})[{j}]"
+        k = sized(draw, k)
+        run = lambda x: tl.top_k(x, axis, k, into=into)[j].astype(jnp.float32)  # noqa: E731
+        return Step(f"x = {text}.astype(jnp.float32)", run, after, "k")
+    if op == "sort":
+        run = lambda x: tl.sort(x, axis, descending=down)  # noqa: E731
+        return Step(f"x = tl.sort(x, {axis!r}, descending={down})", run, after)
+    run = lambda x: tl.argsort(x, axis, descending=down).astype(jnp.float32)  # noqa: E731
+    return Step(f"x = tl.argsort(x, {axis!r}, descending={down}).astype(jnp.float32)", run, after)
+
+
+def scan(draw, s: State) -> Step:
+    """`tl.cumsum`/`tl.cumprod(x, axis, reverse=r)`, `tl.roll(x, axis, shift)` (an
+    int, a numpy or a 0-d JAX integer) or `tl.flip(x, axes)` over several axes."""
+    op = draw(st.sampled_from(["cumsum", "cumprod", "roll", "flip"]))
+    extra = {"roll": ("float",), "flip": ("twice",)}.get(op, ())
+    kind = how(draw, "missing", "bad name", *extra)
+    axis = (
+        draw(st.sampled_from(BAD_NAMES))
+        if kind == "bad name"
+        else axis_of(draw, s, kind == "missing")
+    )
+    reverse, shift = draw(st.booleans()), draw(st.integers(-5, 5))
+    axes = [axis] + [m for m in some(draw, s.names) if m != axis]
+    axes += axes[:1] if kind == "twice" else []
+    ok = axis in s.names and kind not in ("float", "twice")
+    pos, after = s.names.index(axis) if ok else 0, None
+    if ok and op in ("cumsum", "cumprod"):
+        f = np.cumsum if op == "cumsum" else np.cumprod
+        turn = (lambda a: np.flip(a, axis=pos)) if reverse else (lambda a: a)
+        arr = turn(f(turn(s.arr), axis=pos))
+        if op == "cumprod" and not np.abs(arr).max(initial=0) < 1e6:  # float32 would drift
+            op, arr = "cumsum", turn(np.cumsum(turn(s.arr), axis=pos))
+        after = s.then(arr, s.names)
+    elif ok:
+        positions = tuple(s.names.index(m) for m in axes)
+        roll = op == "roll"
+        after = s.then(np.roll(s.arr, shift, pos) if roll else np.flip(s.arr, positions), s.names)
+    if op == "roll":
+        by = (
+            1.5
+            if kind == "float"
+            else draw(st.sampled_from([shift, np.int64(shift), jnp.int32(shift)]))
+        )
+        return Step(
+            f"x = tl.roll(x, {axis!r}, {by!r})", lambda x: tl.roll(x, axis, by), after, "shift"
+        )
+    if op == "flip":
+        arg = draw(st.sampled_from([axes, " ".join(axes)]) if kind != "bad name" else st.just(axes))
+        return Step(f"x = tl.flip(x, {arg!r})", lambda x: tl.flip(x, arg), after)
+    fn = getattr(tl, op)
+    run = lambda x: fn(x, axis, reverse=reverse)  # noqa: E731
+    return Step(f"x = tl.{op}(x, {axis!r}, reverse={reverse})", run, after)
+
+
+def _erf(a):
+    return np.vectorize(math.erf, otypes=[np.float64])(a)
+
+
+# name: (the call as text, the call, its oracle, the largest |x| it takes)
+FUNCTIONS = {
+    "abs": ("tl.abs(x)", lambda x: tl.abs(x), np.abs, math.inf),
+    "sign": ("tl.sign(x)", lambda x: tl.sign(x), np.sign, math.inf),
+    "square": ("tl.square(x)", lambda x: tl.square(x), np.square, 1e3),
+    "rsqrt": (
+        "tl.rsqrt(tl.abs(x) + 0.5)",
+        lambda x: tl.rsqrt(tl.abs(x) + 0.5),
+        lambda a: 1 / np.sqrt(np.abs(a) + 0.5),
+        math.inf,
+    ),
+    "log1p": (
+        "tl.log1p(tl.abs(x))",
+        lambda x: tl.log1p(tl.abs(x)),
+        lambda a: np.log1p(np.abs(a)),
+        math.inf,
+    ),
+    "expm1": ("tl.expm1(x)", lambda x: tl.expm1(x), np.expm1, 20),
+    "sin": ("tl.sin(x)", lambda x: tl.sin(x), np.sin, 10),
+    "cos": ("tl.cos(x)", lambda x: tl.cos(x), np.cos, 10),
+    "softplus": (
+        "tl.softplus(x)",
+        lambda x: tl.softplus(x),
+        lambda a: np.logaddexp(0, a),
+        math.inf,
+    ),
+    "silu": ("tl.silu(x)", lambda x: tl.silu(x), lambda a: a / (1 + np.exp(-a)), math.inf),
+    "erf": ("tl.erf(x)", lambda x: tl.erf(x), _erf, math.inf),
+}
+
+
+def function(draw, s: State) -> Step:
+    """An elementwise function of `tl` (`abs`, `sign`, `rsqrt` of a positive
+    value, ...), drawn among those whose float32 result stays near the oracle's
+    for the values at hand; or one given a positional array, refused."""
+    big = np.nanmax(np.abs(s.arr), initial=0.0)
+    name = draw(st.sampled_from([f for f, (*_, most) in FUNCTIONS.items() if big <= most]))
+    text, call, oracle, _ = FUNCTIONS[name]
+    if s.names and how(draw, "raw") != "right":
+        raw = lambda x: call(x.data)  # noqa: E731
+        return Step(f"x = {text.replace('x)', 'x.data)')}", raw, None)
+    exact = name != "sign" or not (np.abs(s.arr) <= 1e-4 * (1 + big)).any()  # the sign of ~0
+    return Step(f"x = {text}", call, s.then(oracle(s.arr), s.names, exact=exact))
+
+
+def clip(draw, s: State) -> Step:
+    """`tl.clip(x, lo, hi)`: each bound None, a scalar or a NamedArray over some of
+    x's axes and maybe a new one (broadcast by name); or a positional bound."""
+    kind = how(draw, "raw", "clash")
+    bounds, shown, new = [], [], {}  # a new axis has one size in both bounds
+    for _ in "lo", "hi":
+        form = draw(st.sampled_from(["none", "scalar", "named"]))
+        if form == "none":
+            bounds.append(None)
+            shown.append("None")
+        elif form == "scalar":
+            c = draw(st.sampled_from(SCALARS))
+            bounds.append(c)
+            shown.append(repr(c))
+        else:
+            sizes = {n: s.sizes[n] for n in some(draw, s.names)}
+            for n in fresh(draw, s, draw(st.integers(0, 1))):
+                sizes[n] = new.setdefault(n, draw(st.integers(1, 3)))
+            y, _ = operand(draw, sizes)
+            bounds.append(y)
+            shown.append(show(y))
+    if kind == "raw":
+        bounds[0], shown[0] = np.ones(3), "np.ones(3)"
+    elif kind == "clash" and s.names:
+        axis = draw(st.sampled_from(s.names))
+        bounds[0] = draw(named_arrays(names=[axis], sizes={axis: s.sizes[axis] + 1}))
+        shown[0] = show(bounds[0])
+    ok = kind == "right" or (kind == "clash" and not s.names)
+    named = [b for b in bounds if isinstance(b, tl.NamedArray)]
+    union = [*s.names, *dict.fromkeys(n for b in named for n in b.names if n not in s.names)]
+    every = s.sizes | {n: k for b in named for n, k in b.sizes.items()}
+    shape = [every[n] for n in union]
+
+    def over(b):
+        if isinstance(b, tl.NamedArray):
+            return State(np.asarray(b.data, np.float64), b.names).along(union)
+        return np.asarray(b, np.float64)
+
+    after = None
+    if ok:
+        arr = np.broadcast_to(s.along(union), shape)
+        if bounds[0] is not None:
+            arr = np.maximum(arr, over(bounds[0]))
+        if bounds[1] is not None:
+            arr = np.minimum(arr, over(bounds[1]))
+        after = s.then(np.broadcast_to(arr, shape), union)
+    lo, hi = bounds
+    run = lambda x: tl.clip(x, lo, hi)  # noqa: E731
+    return Step(f"x = tl.clip(x, {shown[0]}, {shown[1]})", run, after)
+
+
+def reads(n: int, m: int, method: str) -> list[list[tuple[int, float]]]:
+    """For each of `m` positions resampled from `n`, the positions it reads and
+    their weights: position `i` reads at `t = (i + ½)·n/m − ½` (centres aligned),
+    the nearest position (a half rounds up), or the two around it (edges repeat)."""
+    if method == "nearest":
+        return [[((2 * i + 1) * n // (2 * m), 1.0)] for i in range(m)]
+    out = []
+    for i in range(m):
+        t = min(max((i + 0.5) * n / m - 0.5, 0.0), n - 1.0)
+        lo = math.floor(t)
+        out.append([(lo, 1 - (t - lo)), (min(lo + 1, n - 1), t - lo)])
+    return out
+
+
+def resample(draw, s: State) -> Step:
+    """`tl.resize(x, sizes, method)` (nearest, or linear without antialiasing, or
+    with it when growing) or `tl.upsample(x, factors, method)` over some axes."""
+    op = draw(st.sampled_from(["resize", "upsample"]))
+    kind = how(draw, "missing", "zero", "float", "method", "empty")
+    method = "cubic" if kind == "method" else draw(st.sampled_from(["nearest", "linear"]))
+    full = [m for m in s.names if s.sizes[m] > 0]
+    empty = [m for m in s.names if s.sizes[m] == 0] if kind == "empty" and op == "resize" else []
+    axes = (empty[:1] or some(draw, full, min_size=1) if full else []) + fresh(draw, s) * (
+        kind == "missing"
+    )
+    if not axes:
+        axes = empty[:1] or fresh(draw, s)  # nothing to resize: a missing axis
+    sizes = {a: draw(st.integers(1, 4)) for a in axes}
+    if kind in ("zero", "float"):
+        sizes[axes[0]] = {"zero": draw(st.sampled_from([0, -1])), "float": 1.5}[kind]
+    antialias = draw(st.booleans())
+    ok = set(axes) <= set(s.names) and is_int(*sizes.values()) and min(sizes.values()) >= 1
+    ok = ok and method != "cubic" and (op == "upsample" or all(s.sizes[a] > 0 for a in axes))
+    after = None
+    if ok:
+        target = {a: f * s.sizes[a] if op == "upsample" else f for a, f in sizes.items()}
+        grows = all(target[a] >= s.sizes[a] for a in axes)
+        how_read = {a: reads(s.sizes[a], target[a], method) for a in axes if s.sizes[a]}
+
+        def value(p):
+            total = 0.0
+            for picks in itertools.product(*(how_read[a][p[a]] for a in how_read)):
+                w = math.prod(wt for _, wt in picks)
+                total += w * s.at(p | {a: j for a, (j, _) in zip(how_read, picks)})
+            return total
+
+        if op == "upsample" or method == "nearest" or not antialias or grows:
+            after = s.then(*table(s.sizes | target, value))
+        else:  # shrinking with antialiasing averages what it skips: axes and sizes only
+            after = s.then(np.zeros([(s.sizes | target)[m] for m in s.names]), s.names, exact=False)
+    sizes = {a: sized(draw, f) for a, f in sizes.items()}
+    if op == "upsample":
+        run = lambda x: tl.upsample(x, sizes, method)  # noqa: E731
+        return Step(f"x = tl.upsample(x, {sizes!r}, {method!r})", run, after, "factor")
+    run = lambda x: tl.resize(x, sizes, method, antialias=antialias)  # noqa: E731
+    return Step(f"x = tl.resize(x, {sizes!r}, {method!r}, antialias={antialias})", run, after)
+
+
+def expect(r: tl.NamedArray, sizes: dict, dtype, text: str) -> tl.NamedArray:
+    """`r`, after checking (at trace time too) that it has these named sizes and dtype."""
+    assert isinstance(r, tl.NamedArray) and r.sizes == sizes and r.dtype == dtype, (
+        f"`{text}` gave {r!r}, not {sizes} of {jnp.dtype(dtype).name}"
+    )
+    return r
+
+
+def random(draw, s: State) -> Step:
+    """`tl.random.*(key, sizes, ...)` added to x by name. Their numbers are not
+    oracled; what is checked is their axes and dtype, that the same key gives the
+    same numbers, and a property held at every position, each made a value the
+    oracle knows: `normal` gives `x + (r - r') + (|r| < 10)` for two draws `r`, `r'`
+    with one key, `uniform` and `randint` `x + (lo <= r < hi)`, each `x + 1`; and
+    `bernoulli` with probabilities 0 and 1 draws them back: `x + p`."""
+    op = draw(st.sampled_from(["normal", "uniform", "bernoulli", "randint"]))
+    extra = {"uniform": ("bound",), "bernoulli": ("bound", "no sizes"), "randint": ("order",)}
+    kind = how(draw, "negative", "float", "bad name", "twice", "clash", "key", *extra.get(op, ()))
+    # Each new shape compiles the generator anew (seconds): one axis of x, one new.
+    sizes, ok = drawn_sizes(draw, s, kind, smallest=0, most=1)
+    arg: Any = sizes_arg(draw, sizes, twice=kind == "twice") if kind != "no sizes" else None
+    ok = ok and kind not in ("twice", "key", "bound", "order", "no sizes")
+    seed = draw(st.integers(0, 2**16))
+    impl = draw(st.sampled_from(["threefry2x32", "rbg"]))  # rbg compiles in half the time
+    key = seed if kind == "key" else jax.random.key(seed, impl=impl)
+    keyed = f"jax.random.key({seed}, impl={impl!r})" if kind != "key" else repr(seed)
+    every = s.sizes | (sizes if ok else {})
+    got = dict(sizes)  # checked only when the sizes are right
+    if op == "normal":
+        call = lambda: tl.random.normal(key, arg)  # noqa: E731
+        text = f"tl.random.normal({keyed}, {arg!r})"
+
+        def run(x):
+            r, again = expect(call(), got, jnp.float32, text), call()
+            return x + (r - again) + (tl.abs(r) < 10).astype(jnp.float32)
+
+        after = s.then(spread(s, sizes)[0] + 1, spread(s, sizes)[1]) if ok else None
+        shown = f"r = {text}; x = x + (r - r) + (tl.abs(r) < 10).astype(jnp.float32)"
+        return Step(shown, run, after, "key" if kind == "key" else "sizes")
+    if op in ("uniform", "randint"):
+        lo = draw(st.integers(-3, 3))
+        hi = lo + draw(st.integers(1, 3)) if kind != "order" else lo - draw(st.integers(0, 2))
+        lo, hi = (float(lo), float(hi) + 0.5) if op == "uniform" else (lo, hi)
+        bound = np.ones(2) if kind == "bound" else lo
+        dtype = jnp.float32 if op == "uniform" else jnp.int32
+        fn = getattr(tl.random, op)
+        call = lambda: fn(key, arg, bound, hi)  # noqa: E731
+        text = f"tl.random.{op}({keyed}, {arg!r}, {bound!r}, {hi!r})"
+
+        def run(x):
+            r, again = expect(call(), got, dtype, text), call()
+            inside = (r >= lo) & (r < hi) & (r == again)
+            return x + inside.astype(jnp.float32)
+
+        after = s.then(spread(s, sizes)[0] + 1, spread(s, sizes)[1]) if ok else None
+        says = {"key": "key", "bound": "minval"}.get(kind, "sizes")
+        return Step(
+            f"r = {text}; x = x + ((lo <= r) & (r < hi)).astype(jnp.float32)", run, after, says
+        )
+    # bernoulli: probabilities 0 and 1, a scalar or over some axes (x's of x's sizes)
+    if kind == "no sizes" or draw(st.booleans()):
+        p, p_sizes, p_arr = float(draw(st.integers(0, 1))), {}, None
+    else:
+        p_sizes = {n: every.get(n, draw(st.integers(1, 3))) for n in some(draw, NAMES, 1)[:2]}
+        y, ys = operand(draw, p_sizes)
+        p, p_arr = (y > 0).astype(jnp.float32), State((ys.arr > 0).astype(np.float64), ys.names)
+    p = np.full(2, 0.5) if kind == "bound" else p
+    sizes_mistake = kind in ("negative", "float", "bad name", "twice")
+    if p_arr is not None and not sizes_mistake and draw(st.booleans()):
+        sizes, arg = {}, None  # the axes are p's
+    result = sizes | {n: k for n, k in p_sizes.items() if n not in sizes}
+    after = None
+    if ok:
+        arr, union = spread(s, result)
+        after = s.then(arr + (p if p_arr is None else p_arr.along(union)), union)
+    p_shown = show(p) if isinstance(p, tl.NamedArray) else repr(p)
+    text = f"tl.random.bernoulli({keyed}, {p_shown}, {arg!r})"
+    call = lambda: tl.random.bernoulli(key, p, arg)  # noqa: E731
+
+    def draws(x):
+        b, again = expect(call(), result, jnp.bool_, text), call()
+        return x + (b & (b == again)).astype(jnp.float32)
+
+    says = {"key": "key", "bound": "`p`", "no sizes": "sizes"}.get(kind, "sizes")
+    return Step(f"b = {text}; x = x + b.astype(jnp.float32)", draws, after, says)
+
+
 STEPS = [binary, reduce, dot, rename, renamed, flatten, unflatten, unfold, index, pad]
 STEPS += [join, split, take, cumsum, one_hot, along, repeat]
+STEPS += [create, select, scan, function, clip, resample, random]
 GROWING = {binary, dot, pad, join, take, unfold, unflatten, one_hot, flatten, repeat}
+GROWING |= {create, clip, resample, random}
 AXIS_FREE = [binary, reduce, dot, renamed, flatten, pad, join]  # for a state with no axes
+AXIS_FREE += [create, function, clip, random]
 
 
 @st.composite

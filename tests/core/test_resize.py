@@ -101,3 +101,20 @@ def test_errors_name_the_argument(case, mode):
     with pytest.raises(tl.AxisError) as caught:
         MODES[mode](call, x)
     assert caught.value.axis == axis and caught.value.argument == argument
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_an_empty_axis_is_not_resized(mode):
+    x = tl.named(jnp.ones((0, 3)), "height width")
+    with pytest.raises(tl.AxisError) as caught:
+        MODES[mode](lambda x: tl.resize(x, {"height": 2}, "nearest"), x)
+    error = caught.value
+    assert (error.kind, error.axis, error.argument, error.actual) == ("bad_size", "height", "x", 0)
+    assert "empty" in str(error)
+
+
+@pytest.mark.parametrize("method", ["nearest", "linear"])
+def test_upsampling_an_empty_axis_leaves_it_empty(method):
+    x = tl.named(jnp.ones((0, 3)), "height width")
+    y = tl.upsample(x, {"height": 2, "width": 2}, method)
+    assert y.sizes == {"height": 0, "width": 6} and y.dtype == jnp.float32

@@ -54,7 +54,8 @@ def resize(
     `(i + ½)·n/m − ½` (pixel centres aligned): `"nearest"` takes the nearest
     position, `"linear"` interpolates between the two around it (the edges
     repeat). Shrinking with `antialias=True` averages over what it skips
-    (`jax.image.resize`). Sizes may be symbolic.
+    (`jax.image.resize`). Sizes may be symbolic. An empty axis cannot be
+    resized: it has no position to read.
 
     Examples:
         >>> x = tl.named(jnp.array([[0.0, 1.0]]), "batch width")
@@ -65,6 +66,17 @@ def resize(
     method = _method(method, op)
     _axes(x, sizes, op, "sizes")
     target = {a: size(n, op=op, argument=f"sizes[{a!r}]") for a, n in sizes.items()}
+    for axis in target:
+        n = x.size_of(axis)
+        if isinstance(n, int) and n == 0:  # nothing to read a position from
+            raise errors.bad_size(
+                op,
+                axis,
+                argument="x",
+                expected=">= 1",
+                actual=0,
+                problem=f"axis `{axis}` of `x` is empty: there is nothing to resample",
+            )
     shape = tuple(target.get(a, n) for a, n in zip(x.names, x.shape))
     data = x.data if jnp.issubdtype(x.dtype, jnp.inexact) else x.data.astype(jnp.float32)
     out = jax.image.resize(data, shape, method, antialias=antialias)
@@ -78,7 +90,8 @@ def upsample(
     """`x` with each named axis `factors[axis]` times as long.
 
     `"nearest"`: each position repeated, `upsample(x, {a: f})_{a=i} = x_{a=⌊i/f⌋}`
-    (the notation's own; any dtype). `"linear"`: `resize` to `f·n` positions.
+    (the notation's own; any dtype). `"linear"`: `resize` to `f·n` positions
+    (an empty axis stays empty, as with `"nearest"`).
 
     Examples:
         >>> x = tl.named(jnp.array([[1, 2], [3, 4]]), "height width")
@@ -99,7 +112,8 @@ def upsample(
             raise errors.bad_argument(
                 op, "factors", f, must=f"give axis `{axis}` a positive integer factor", axis=axis
             )
-    if method == "linear":
+    empty = any(isinstance(n, int) and n == 0 for n in map(x.size_of, factors))
+    if method == "linear" and not empty:  # an empty result has no values to interpolate
         return resize(x, {a: f * x.size_of(a) for a, f in factors.items()}, "linear")
     data = x.data
     for axis, f in factors.items():
