@@ -86,6 +86,9 @@ def test_errors_name_the_argument(mode):
     assert (caught.value.argument, caught.value.expected, caught.value.actual) == ("p", 2, 3)
     with pytest.raises(tl.AxisError, match=r"`high` \(=2\) must be larger than `low` \(=2\)"):
         MODES[mode](lambda p: tl.random.randint(key, "batch:3", 2, 2) + p, p)
+    with pytest.raises(tl.AxisError, match=r"`maxval` \(=1.0\) must be larger") as caught:
+        MODES[mode](lambda p: tl.random.uniform(key, "batch:3", 2.0, 1.0) + p, p)
+    assert caught.value.argument == "maxval"
     with pytest.raises(TypeError, match="`key` must be a JAX key"):
         MODES[mode](lambda p: tl.random.normal(p, "batch:3"), p)
     with pytest.raises(TypeError, match="`minval` must be a scalar"):

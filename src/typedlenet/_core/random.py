@@ -13,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from . import errors
 from .annotations import Bool, Float, Int
@@ -32,6 +33,11 @@ def _key(key: Any, op: str) -> Any:
             f"`jax.random.PRNGKey(0)`), got {key!r} ({type(key).__name__})"
         )
     return key
+
+
+def _concrete(value: Any) -> bool:
+    """Whether a scalar bound is known while tracing (not a traced value)."""
+    return not isinstance(value, Tracer)
 
 
 def _bound(value: Any, op: str, argument: str) -> Any:
@@ -72,6 +78,14 @@ def uniform(
     """
     names, shape = axis_sizes(sizes, "random.uniform")
     low, high = _bound(minval, "uniform", "minval"), _bound(maxval, "uniform", "maxval")
+    if _concrete(low) and _concrete(high) and not float(high) > float(low):
+        raise errors.bad_argument(
+            "random.uniform",
+            "maxval",
+            high,
+            must=f"be larger than `minval` (={low})",
+            expected=f"> {low}",
+        )
     return NamedArray(jax.random.uniform(_key(key, "uniform"), shape, dtype, low, high), names)
 
 
