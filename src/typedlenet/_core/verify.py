@@ -30,6 +30,7 @@ from .errors import AxisError
 from .fields import field_bindings
 from .named import NamedArray
 from .report import table
+from .size_text import fmt
 
 __all__ = [
     "Report",
@@ -178,11 +179,12 @@ def _describe(value: Any, order: Sequence[str] = ()) -> str:
         dtype = str(value.dtype)
         sizes = value.sizes
         listed = [n for n in order if n in sizes] + [n for n in sizes if n not in order]
-        axes = ", ".join(f"{n}:{sizes[n]}" for n in listed)
+        axes = ", ".join(f"{n}:{fmt(sizes[n], grouped=False)}" for n in listed)
         return f"{axes} ({dtype})" if axes else f"scalar ({dtype})"
     if hasattr(value, "shape"):
+        shape = ", ".join(fmt(s, grouped=False) for s in value.shape)
         return (
-            f"positional {tuple(value.shape)} ({value.dtype})"
+            f"positional ({shape}{',' if len(value.shape) == 1 else ''}) ({value.dtype})"
             if value.shape
             else (f"scalar ({value.dtype})")
         )
