@@ -73,7 +73,12 @@ class AxisError(ValueError):
     `symbols`) when it does not apply. `involved` lists the `(axis, size)`
     pairs the error is about, where they are not just `axis` with `expected`
     and `actual` (an index array's reach beside the table it reads; the sizes
-    a precondition was computed from): tools say where each was written. An
+    a precondition was computed from): tools say where each was written.
+    `where` is the line of the model it was raised at, when known. An
+    `"undecidable"` error from `tl.verify` may carry a `hint` (text, also a
+    note under the message) and `families`, the sizes for which the run gets
+    past it, by symbol, as size expressions of a new symbol
+    (`{"h": "4*m"}`); `hint` is None and `families` empty otherwise. An
     error built directly, as
     `AxisError(message, op=...)`, has the kind `"other"` unless `kind` is given
     (an `AxisTypeError`, `"annotation"`).
@@ -104,6 +109,8 @@ class AxisError(ValueError):
         self.actual = actual
         self.symbols: tuple[str, ...] = tuple(sorted(symbols))
         self.where: str | None = None
+        self.hint: str | None = None
+        self.families: dict[str, str] = {}
         self.involved: tuple[tuple[str, Any], ...] = ()
 
 
