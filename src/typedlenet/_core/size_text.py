@@ -105,6 +105,16 @@ class _Parser:
             parts.append(self.term(sign))
         return _add(parts)
 
+    def power(self) -> int:
+        """The power `^k` after a factor, 1 when there is none."""
+        if self.peek() != "^":
+            return 1
+        self.take("^")
+        power = self.take()
+        if not power.isdigit():
+            raise _Unreadable(f"power {power!r}")
+        return int(power)
+
     def term(self, sign: int) -> _Sum:
         coefficient, factors = sign, []
         while True:
@@ -119,15 +129,9 @@ class _Parser:
                         self.take(",")
                         args.append(self.sum())
                     self.take(")")
-                    factors.append(_Call(token, tuple(args)))
-                elif self.peek() == "^":
-                    self.take("^")
-                    power = self.take()
-                    if not power.isdigit():
-                        raise _Unreadable(f"power {power!r}")
-                    factors.append(_Power(token, int(power)))
+                    factors += [_Call(token, tuple(args))] * self.power()
                 else:
-                    factors.append(_Power(token, 1))
+                    factors.append(_Power(token, self.power()))
             else:
                 raise _Unreadable(f"unexpected {token!r}")
             if self.peek() != "*":
@@ -162,8 +166,9 @@ def _divisor(s: _Sum) -> int | None:
 def _simplified(s: _Sum) -> _Sum:
     """`s` with its calls simplified, each rewrite an identity over the integers:
     `floordiv(floordiv(n, a), b)` is `floordiv(n, a*b)` (likewise for `ceil`) and
-    `c*floordiv(n, d)` with every term of `n` negative is `-c*ceil(-n / d)`
-    (for positive constants `a`, `b`, `d`)."""
+    `c*floordiv(n, d)` with every term of `n` negative is `-c*ceil(-n / d)`,
+    and `c*floordiv(n, d) + c*k` is `c*floordiv(n + k*d, d)`, taken where it
+    cancels the constant of `n` (for positive constants `a`, `b`, `d`)."""
     parts = []
     for coefficient, monomial in s.terms:
         factors = tuple(_factor(f) for f in monomial)
@@ -173,7 +178,26 @@ def _simplified(s: _Sum) -> _Sum:
                 coefficient = -coefficient
                 factors = (_ceiling(_negated(call.args[0]), call.args[1]),)
         parts.append(_Sum(((coefficient, factors),)))
-    return _add([*parts, _Sum((), s.constant)])
+    return _absorbed(_add([*parts, _Sum((), s.constant)]), always=False)
+
+
+def _absorbed(s: _Sum, *, always: bool) -> _Sum:
+    """`c*floordiv(n, d) + c*k` as `c*floordiv(n + k*d, d)` (an identity for a
+    constant `d` > 0 and integer `k`), when `always` or when that cancels the
+    constant of `n`; `s` itself otherwise."""
+    if len(s.terms) != 1 or not s.constant:
+        return s
+    c, monomial = s.terms[0]
+    if len(monomial) != 1 or not isinstance(monomial[0], _Call) or s.constant % c:
+        return s
+    call = monomial[0]
+    d = _divisor(call.args[1]) if call.name == "floordiv" and len(call.args) == 2 else None
+    if d is None:
+        return s
+    numerator = _add([call.args[0], _Sum((), (s.constant // c) * d)])
+    if not always and numerator.constant:
+        return s
+    return _Sum(((c, (_Call("floordiv", (numerator, call.args[1])),)),))
 
 
 def _all_negative(s: _Sum) -> bool:
@@ -202,7 +226,7 @@ def _factor(f: _Factor) -> _Factor:
         return f
     args = tuple(_simplified(a) for a in f.args)
     if f.name == "floordiv" and len(args) == 2:
-        inner = _lone_call(args[0], "floordiv")
+        inner = _lone_call(_absorbed(args[0], always=True), "floordiv")
         d = _divisor(args[1])
         if inner is not None and d is not None and (e := _divisor(inner.args[1])) is not None:
             return _Call("floordiv", (inner.args[0], _Sum((), d * e)))
@@ -252,7 +276,13 @@ def _show_term(coefficient: int, monomial: _Monomial) -> str:
     """A term without its sign."""
     magnitude = abs(coefficient)
     alone = magnitude == 1 and len(monomial) == 1 and coefficient > 0
-    factors = [_show_factor(f, alone) for f in monomial]
+    counts: dict[_Factor, int] = {}
+    for f in monomial:  # a call repeated is a power of it
+        counts[f] = counts.get(f, 0) + 1
+    factors = [
+        _show_factor(f, alone) if k == 1 else f"{_show_factor(f, False)}^{k}"
+        for f, k in counts.items()
+    ]
     return "*".join(([str(magnitude)] if magnitude != 1 else []) + factors)
 
 
