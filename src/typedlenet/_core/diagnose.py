@@ -19,6 +19,7 @@ import beartype.door
 from . import errors
 from .annotations import _NamedMeta, _names_problem
 from .errors import AxisTypeError
+from .size_text import fmt
 
 __all__ = ["explain_arguments", "explain_call", "explain_return", "explain_value"]
 
@@ -130,7 +131,7 @@ def _fmt(size: Any) -> str:
         return f"{size:.4g}"
     if isinstance(size, float) and size.is_integer():
         return str(int(size))
-    return str(size)
+    return fmt(size, grouped=False)
 
 
 def explain_arguments(

@@ -11,10 +11,13 @@ the text.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal, get_args
 
 import jaxtyping
+
+from .size_text import fmt
 
 __all__ = [
     "KINDS",
@@ -70,7 +73,12 @@ class AxisError(ValueError):
     `symbols`) when it does not apply. `involved` lists the `(axis, size)`
     pairs the error is about, where they are not just `axis` with `expected`
     and `actual` (an index array's reach beside the table it reads; the sizes
-    a precondition was computed from): tools say where each was written. An
+    a precondition was computed from): tools say where each was written.
+    `where` is the line of the model it was raised at, when known. An
+    `"undecidable"` error from `tl.verify` may carry a `hint` (text, also a
+    note under the message) and `families`, the sizes for which the run gets
+    past it, by symbol, as size expressions of a new symbol
+    (`{"h": "4*m"}`); `hint` is None and `families` empty otherwise. An
     error built directly, as
     `AxisError(message, op=...)`, has the kind `"other"` unless `kind` is given
     (an `AxisTypeError`, `"annotation"`).
@@ -101,6 +109,8 @@ class AxisError(ValueError):
         self.actual = actual
         self.symbols: tuple[str, ...] = tuple(sorted(symbols))
         self.where: str | None = None
+        self.hint: str | None = None
+        self.families: dict[str, str] = {}
         self.involved: tuple[tuple[str, Any], ...] = ()
 
 
@@ -117,7 +127,7 @@ def _listing(names: Iterable[str]) -> str:
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    return repr(value) if isinstance(value, str) else fmt(value, grouped=False)
 
 
 def _free(values: Iterable[Any]) -> set[str]:
@@ -145,7 +155,8 @@ def size_clash(
     `argument` defaults to `actual_in`, the operand found to disagree.
     """
     return AxisError(
-        f"{op}: axis `{axis}` has size {expected} in {expected_in} and {actual} in {actual_in}",
+        f"{op}: axis `{axis}` has size {fmt(expected, grouped=False)} in {expected_in} and "
+        f"{fmt(actual, grouped=False)} in {actual_in}",
         kind="size_clash",
         op=op,
         argument=argument if argument is not None else actual_in,
@@ -266,8 +277,11 @@ def undecidable(
     """JAX cannot prove `claim` about symbolic sizes; `constraint` would decide it.
 
     The free symbols of `sizes` (the symbolic sizes compared) are kept as
-    `symbols`, the constraint as `expected`.
+    `symbols`, the constraint as `expected`: it stays in JAX's language (what
+    `tl.symbols(..., constraints=...)` and `@tl.constraints` read), with no
+    space after a unary minus.
     """
+    constraint = re.sub(r"(^|[(,]\s*|[=<>] )- ", r"\1-", constraint)
     message = f"{op}: cannot prove that {claim}"
     if axis:
         message += f" (axis `{axis}`)"
@@ -303,7 +317,8 @@ def out_of_range(
     """Position `index` is out of range for axis `axis` of size `size`
     (`expected` is the range `[-size, size)`, `actual` the index)."""
     return AxisError(
-        f"{op}: index {index} is out of range for axis `{axis}` (={size})",
+        f"{op}: index {fmt(index, grouped=False)} is out of range for axis `{axis}` "
+        f"(={fmt(size, grouped=False)})",
         kind="out_of_range",
         op=op,
         argument=argument,
@@ -321,7 +336,8 @@ def indices_out_of_range(
     (`expected` is the axis's size, `actual` the index array's reach)."""
     last = reach - 1
     return AxisError(
-        f"{op}: `{argument}` hold positions up to {last} ({origin}) and axis `{axis}` has {size}",
+        f"{op}: `{argument}` hold positions up to {fmt(last, grouped=False)} ({origin}) and axis "
+        f"`{axis}` has {fmt(size, grouped=False)}",
         kind="out_of_range",
         op=op,
         argument=argument,

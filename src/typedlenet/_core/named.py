@@ -19,7 +19,7 @@ from .call_checks import typechecked
 from .indexing import index_one
 from .methods import Methods
 from .ranges import keep_range
-from .sizes import Names, as_names, check_unique, clash
+from .sizes import Names, as_names, check_unique, clash, fmt
 
 __all__ = ["NamedArray", "Names", "as_names", "named"]
 
@@ -227,7 +227,9 @@ class NamedArray(eqx.Module, Methods):
 
     def __repr__(self) -> str:
         dtype = np.dtype(self.dtype).name if hasattr(self, "data") else "?"
-        axes = ", ".join(f"{n}:{s}" for n, s in zip(self.names, self.data.shape))
+        axes = ", ".join(
+            f"{n}:{fmt(s, grouped=False)}" for n, s in zip(self.names, self.data.shape)
+        )
         return f"{_SHORT_DTYPES.get(dtype, dtype)}[{axes}]"
 
     __str__ = __repr__

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from . import errors
 from .named import NamedArray, method_of_named_array
-from .sizes import Names, as_names, check_unique, clash
+from .sizes import Names, as_names, check_unique, clash, fmt
 
 __all__ = ["Untagged", "nmap", "tag", "untag"]
 
@@ -67,8 +67,8 @@ class Untagged(eqx.Module):
         return tag(self, *names)
 
     def __repr__(self) -> str:
-        named = ", ".join(f"{n}:{s}" for n, s in self.sizes.items())
-        positional = ", ".join(str(s) for s in self.positional_shape)
+        named = ", ".join(f"{n}:{fmt(s, grouped=False)}" for n, s in self.sizes.items())
+        positional = ", ".join(fmt(s, grouped=False) for s in self.positional_shape)
         return f"Untagged[{named} | {positional}]"
 
 

@@ -21,7 +21,7 @@ from .call_checks import typechecked
 from .named import NamedArray, broadcast
 from .ranges import ranged
 from .reshape import flatten, rename, unflatten, unfold
-from .sizes import Names, Size, as_names, clash
+from .sizes import Names, Size, as_names, clash, fmt
 from .sizes import size as _size
 
 __all__ = [
@@ -324,7 +324,7 @@ def argmax(x: Shaped[NamedArray, "..."], axis: str) -> Int[NamedArray, "..."]:
     pos = positions[0]
     length = x.size_of(axis)
     out = NamedArray(jnp.argmax(x.data, axis=pos), tuple(n for n in x.names if n != axis))
-    return ranged(out, length, f"argmax over {axis}:{length}", axis)
+    return ranged(out, length, f"argmax over {axis}:{fmt(length, grouped=False)}", axis)
 
 
 @typechecked

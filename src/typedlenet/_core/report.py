@@ -9,6 +9,7 @@ from typing import Any
 import jax
 
 from .named import NamedArray
+from .size_text import fmt
 
 __all__ = ["register_summary", "summary", "table"]
 
@@ -67,7 +68,9 @@ def summary(model: Any, **options: Any) -> str:
     leaves = jax.tree_util.tree_flatten_with_path(model, is_leaf=_is_named)[0]
     for path, leaf in leaves:
         if _is_named(leaf):
-            shape = ", ".join(f"{n}:{s}" for n, s in leaf.sizes.items()) or "scalar"
+            shape = (
+                ", ".join(f"{n}:{fmt(s, grouped=False)}" for n, s in leaf.sizes.items()) or "scalar"
+            )
         elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
             shape = f"positional {tuple(leaf.shape)}"
         else:

@@ -19,6 +19,7 @@ from jax import export
 
 from . import errors
 from .errors import AxisError
+from .size_text import fmt
 
 __all__ = [
     "NAME_RULE",
@@ -61,15 +62,6 @@ else:
 
         Usable in annotations (`size: Size`) and with `isinstance`.
         """
-
-
-def fmt(value: Any) -> str:
-    """A size as text, parenthesised when it is a symbolic sum (`(2*m - 3)`), so
-    that it reads correctly inside a larger expression."""
-    text = str(value)
-    if export.is_symbolic_dim(value) and (" " in text or "*" in text):
-        return f"({text})"
-    return text
 
 
 def holds(

@@ -67,7 +67,7 @@ def argsort(
     pos = _one_axis(x, axis, "argsort")
     n = x.size_of(axis)
     out = NamedArray(jnp.argsort(x.data, axis=pos, descending=descending), x.names)
-    return ranged(out, n, f"argsort over {axis}:{n}", axis)
+    return ranged(out, n, f"argsort over {axis}:{fmt(n, grouped=False)}", axis)
 
 
 @typechecked
@@ -115,7 +115,7 @@ def top_k(
     names = (*x.names[:pos], into, *x.names[pos + 1 :])
     values = NamedArray(jnp.moveaxis(values, -1, pos), names)
     indices = NamedArray(jnp.moveaxis(indices, -1, pos), names)
-    return values, ranged(indices, n, f"top_k over {axis}:{n}", axis)
+    return values, ranged(indices, n, f"top_k over {axis}:{fmt(n, grouped=False)}", axis)
 
 
 def _largest(data: Any, k: Any) -> tuple[Any, Any]:

@@ -295,7 +295,12 @@ def arange(axis: str, n: Size, dtype: Any = jnp.int32) -> Shaped[NamedArray, "..
     """
     (axis,) = as_names([axis], argument="axis", op="arange")
     n = size(n, op="arange", argument="n")
-    return ranged(NamedArray(lax.iota(dtype, n), (axis,)), n, f"arange over {axis}:{n}", axis)
+    return ranged(
+        NamedArray(lax.iota(dtype, n), (axis,)),
+        n,
+        f"arange over {axis}:{fmt(n, grouped=False)}",
+        axis,
+    )
 
 
 @typechecked

@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import math
 import os
+import re
 import sys
 import sysconfig
 import traceback
@@ -27,9 +28,11 @@ from jax import export
 
 from .annotations import _NamedMeta, _parse_spec
 from .errors import AxisError
+from .families import families
 from .fields import field_bindings
 from .named import NamedArray
 from .report import table
+from .size_text import fmt
 
 __all__ = [
     "Report",
@@ -178,11 +181,12 @@ def _describe(value: Any, order: Sequence[str] = ()) -> str:
         dtype = str(value.dtype)
         sizes = value.sizes
         listed = [n for n in order if n in sizes] + [n for n in sizes if n not in order]
-        axes = ", ".join(f"{n}:{sizes[n]}" for n in listed)
+        axes = ", ".join(f"{n}:{fmt(sizes[n], grouped=False)}" for n in listed)
         return f"{axes} ({dtype})" if axes else f"scalar ({dtype})"
     if hasattr(value, "shape"):
+        shape = ", ".join(fmt(s, grouped=False) for s in value.shape)
         return (
-            f"positional {tuple(value.shape)} ({value.dtype})"
+            f"positional ({shape}{',' if len(value.shape) == 1 else ''}) ({value.dtype})"
             if value.shape
             else (f"scalar ({value.dtype})")
         )
@@ -242,6 +246,8 @@ def verify(target: Any, *args: Any, **kwargs: Any) -> Report:
         out = eqx.filter_eval_shape(call, *args, **kwargs)
     except AxisError as error:
         _locate_in_user_code(error)
+        if error.kind == "undecidable":
+            _add_hint(error, call, args, kwargs)
         raise
     name = getattr(target, "__qualname__", type(target).__name__)
     leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, NamedArray))
@@ -281,3 +287,92 @@ def _locate_in_user_code(error: AxisError) -> None:
         error.where = f"{filename}:{frame.lineno}" + (f": {code}" if code else "")
         error.add_note(f"  where: {error.where}")
         return
+
+
+def _symbolic(leaf: Any) -> bool:
+    return isinstance(leaf, jax.ShapeDtypeStruct) and any(
+        export.is_symbolic_dim(d) for d in leaf.shape
+    )
+
+
+def _add_hint(error: AxisError, call: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Give `error` (an `"undecidable"` one) the sizes for which the run gets
+    past it: the family search of `typedlenet check`, run on `call` with one
+    symbol of the abstract inputs made concrete at a time (the others left
+    symbolic, under the constraints that do not name it). Sets `hint` and
+    `families` and adds the hint as a note; leaves them unset when no size of
+    any symbol works."""
+    everything = (call, args, kwargs)
+    dims = [
+        d
+        for leaf in jax.tree_util.tree_leaves(everything)
+        if _symbolic(leaf)
+        for d in leaf.shape
+        if export.is_symbolic_dim(d)
+    ]
+    if not dims:
+        return
+    names = {str(v) for d in dims for v in d.get_vars()}
+    claims = tuple(
+        str(getattr(c, "debug_str", c))
+        for d in dims[:1]
+        for c in getattr(d.scope, "_explicit_constraints", ())
+    )
+
+    def run(fixed: dict[str, int]) -> None:
+        rest = sorted(names - set(fixed))
+        kept = [c for c in claims if not set(re.findall(r"[A-Za-z_]\w*", c)) & set(fixed)]
+        fresh = export.symbolic_shape(", ".join(rest), constraints=kept) if rest else ()
+        env = {**dict(zip(rest, fresh)), **fixed}
+
+        def concrete(leaf: Any) -> Any:
+            if not _symbolic(leaf):
+                return leaf
+            shape = tuple(d._evaluate(env) if export.is_symbolic_dim(d) else d for d in leaf.shape)
+            return jax.ShapeDtypeStruct(shape, leaf.dtype)
+
+        fn, fargs, fkwargs = jax.tree_util.tree_map(concrete, everything)
+        eqx.filter_eval_shape(fn, *fargs, **fkwargs)
+
+    found = [f for f in families(error, names, claims, run) if f.good]
+    if not found:
+        return
+    taken = set(names)
+    parts = []
+    for f in found:
+        multiplier = next(m for m in ("m", *(f"m{i}" for i in range(1, 99))) if m not in taken)
+        size = f.size(multiplier)
+        counter = f"; smallest counterexample {f.symbol} = {f.bad[0]}" if f.bad else ""
+        if size is None:
+            shown = ", ".join(map(str, f.good[:8])) + (", ..." if len(f.good) > 8 else "")
+            parts.append(f"{f.symbol} in {{{shown}}} gets past it{counter}")
+            continue
+        error.families[f.symbol] = size
+        form = f.form
+        if form is not None and form[0] == 1:  # every size from some on: a lower bound
+            least = f"{f.symbol} >= {form[1] + 1}"
+            parts.append(f"sizes {least} get past it: add the constraint `{least}`{counter}")
+            continue
+        taken.add(multiplier)
+        axes = _axes_sized_by(f.symbol, args, kwargs)
+        spec = " ".join(f"{axis}:{size.replace(' ', '')}" for axis in axes)
+        where = f': pass `tl.abstract("... {spec} ...")`' if axes else ""
+        parts.append(
+            f"sizes of the form {f.symbol} = {size} ({multiplier} >= 1) get past it{where}{counter}"
+        )
+    error.hint = "\n".join(parts)
+    for part in parts:
+        error.add_note(f"  hint: {part}")
+
+
+def _axes_sized_by(symbol: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
+    """The axes of the NamedArray inputs whose size is the symbol `symbol`."""
+    arrays = jax.tree_util.tree_leaves((args, kwargs), is_leaf=lambda x: isinstance(x, NamedArray))
+    axes = {
+        axis: None
+        for x in arrays
+        if isinstance(x, NamedArray)
+        for axis, size in x.sizes.items()
+        if export.is_symbolic_dim(size) and str(size) == symbol
+    }
+    return list(axes)

@@ -32,6 +32,7 @@ from .._core.constraints import constraints
 from .._core.errors import AxisError, AxisTypeError
 from .._core.fields import typed_fields
 from .._core.named import NamedArray
+from .._core.sizes import fmt
 from .._core.verify import _DTYPES, abstract, symbols
 from ..runtime import _signals
 from ._families import family
@@ -405,7 +406,8 @@ def unchecked_return(target: Target, out: Any) -> Diagnostic | None:
     if not named:
         return None
     shown = "; ".join(
-        ", ".join(f"{n}:{s}" for n, s in leaf.sizes.items()) or "no axes" for leaf in named
+        ", ".join(f"{n}:{fmt(s, grouped=False)}" for n, s in leaf.sizes.items()) or "no axes"
+        for leaf in named
     )
     message = (
         f"`{target.name}` returns {shown}, which no annotation checks: annotate its "

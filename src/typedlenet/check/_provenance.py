@@ -22,6 +22,7 @@ import jax
 
 from .._core.errors import AxisError
 from .._core.named import NamedArray, observing
+from .._core.sizes import fmt
 from ._locations import (
     binding_line,
     constraint_lines,
@@ -62,7 +63,9 @@ def note_inputs(
                 origins.setdefault(
                     (axis, str(size)), [(path, line, f"bound by the annotation of `{name}`")]
                 )
-                by_axis.setdefault(axis, []).append((path, line, f"{axis}:{size}", name))
+                by_axis.setdefault(axis, []).append(
+                    (path, line, f"{axis}:{fmt(size, grouped=False)}", name)
+                )
     return by_axis
 
 
@@ -124,7 +127,7 @@ def related(error: BaseException, origins: Origins) -> list[tuple[str, int, str]
         if size is None or isinstance(size, (tuple, list, dict, str)):
             continue
         for path, line, how in origins.get((axis, str(size)), []):
-            entry = (path, line, f"`{axis}:{size}` {how}")
+            entry = (path, line, f"`{axis}:{fmt(size, grouped=False)}` {how}")
             if all(e[:2] != entry[:2] for e in out):
                 out.append(entry)
     return out

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from .._core.call_checks import typechecked
 from .._core.named import NamedArray
 from .._core.report import register_summary, table
+from .._core.sizes import fmt
 from ._model import LeNet
 
 __all__ = ["PARAMETERS", "READING_ORDER", "TENSORS", "summary"]
@@ -71,7 +72,8 @@ def _axes(x: NamedArray | jax.ShapeDtypeStruct, symbols: str) -> str:
     sizes = dict(zip(x.names, x.shape)) if isinstance(x, NamedArray) else {}
     order = [n for n in sym if n in sizes] + [n for n in sizes if n not in sym]
     return ", ".join(
-        f"{n}:{sizes[n]}" + (f" ({sym[n]})" if n in sym and not sym[n].isdigit() else "")
+        f"{n}:{fmt(sizes[n], grouped=False)}"
+        + (f" ({sym[n]})" if n in sym and not sym[n].isdigit() else "")
         for n in order
     )
 
