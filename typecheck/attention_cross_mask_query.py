@@ -13,5 +13,5 @@ def program(
 ):
     keep = tl.rename(source != 0, {"seq": "query"})
     scores = tl.dot(Q, K, "head")
-    masked = tl.where(keep, scores, -1e9)  # E: `where`: axis `query` has size m in argument 0
+    masked = tl.where(keep, scores, -1e9)  # E: axis `query` has size n in argument 1 and m in
     return tl.softmax(masked, "key")

@@ -9,4 +9,4 @@ def program(
     x: Float[NamedArray, "batch:b class:10"],
     y: Float[NamedArray, "batch:n class:10"],
 ):
-    return tl.where(x > 0.0, x, y)  # E: axis `batch` has size b in argument 0 and n
+    return tl.where(x > 0.0, x, y)  # E: axis `batch` has size b in argument 1 and n in argument 2

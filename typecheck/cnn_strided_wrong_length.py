@@ -21,7 +21,7 @@ def encode(
     x: Float[NamedArray, "batch:b channels:c time:t"],
     W: Float[NamedArray, "out:o channels:c win:3"],
 ) -> Float[NamedArray, "batch:b out:o"]:
-    y = conv_s2(x, W)  # E: conv_s2(): return value, axis `time`: expected size floordiv(t, 2)
+    y = conv_s2(x, W)  # E: conv_s2(): return value, axis `time`: expected size t // 2
     return tl.mean(y, "time")
 
 

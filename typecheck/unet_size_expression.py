@@ -43,7 +43,7 @@ class UNet(eqx.Module):
             x = self.pool(x)
         x = tl.relu(self.downs[3](x))
         for up, fuse, skip in zip(self.ups, self.fuses, reversed(skips)):
-            x = tl.concatenate([up(x), skip], "channels")  # E: cannot prove that (2*floordiv
+            x = tl.concatenate([up(x), skip], "channels")  # E: cannot prove that (2*(m // 2)) == m
             x = tl.relu(fuse(x))
         return x
 
