@@ -175,8 +175,9 @@ def _class_of(tree: ast.Module, node: ast.AST) -> str | None:
 
 def returned(error: BaseException) -> list[tuple[str, int, str]]:
     """For a checked function whose return value broke its annotation: the
-    `return` that made the value, and the annotation's line; for an argument
-    that broke it, the line of that parameter's annotation. The function is the
+    `return` that made the value, and the annotation's line (only the latter
+    where the arguments broke what it implies, `time:t-k+1` for `k > t`); for an
+    argument that broke it, the line of that parameter's annotation. The function is the
     one the check ran on, found on the error's traceback."""
     if not (isinstance(error, AxisTypeError) and error.argument and error.op):
         return []
@@ -196,7 +197,8 @@ def returned(error: BaseException) -> list[tuple[str, int, str]]:
         )
         out.append((*place, f"{sizes}written by {what}" if sizes else f"{what}, here"))
     found = definition(fn)
-    if error.argument == "return value" and found is not None:
+    # `involved`: the arguments' sizes broke what the annotation implies, before any return
+    if error.argument == "return value" and found is not None and not error.involved:
         site = return_site(found[0], found[1].lineno)
         if site is not None:
             out.append((found[0], site[0], f"`{error.op}` returns the value here"))
