@@ -175,16 +175,19 @@ def test_the_assignment_that_carried_a_size_is_named(tmp_path, monkeypatch, caps
         from typedlenet import Float, NamedArray
 
         MEAN = tl.named(jnp.array([0.5, 0.5, 0.5]), "channels")
+        STD = tl.named(jnp.array([0.5, 0.5, 0.5]), "channels")
 
 
         def program(png: Float[NamedArray, "channels:4 height:8 width:8"]):
             image = png
-            return image - MEAN
+            return (image - MEAN) / STD
         """,
     )
-    assert error["line"] == at("return image - MEAN")
+    assert error["line"] == at("return (image - MEAN)")
     assert (at("image = png"), "`image` (`channels:4`) assigned here") in near
     assert (at("MEAN = tl.named"), "`MEAN` (`channels:3`) made here") in near
+    # `STD` holds `channels:3` too, but the `/` it is read by never ran
+    assert at("STD = tl.named") not in {line for line, _ in near}
 
 
 def test_an_operand_without_the_axis_names_where_it_was_assigned(tmp_path, monkeypatch, capsys):

@@ -387,15 +387,21 @@ def _aliases(stmt: ast.stmt) -> list[ast.alias]:
     return list(stmt.names) if isinstance(stmt, (ast.Import, ast.ImportFrom)) else []
 
 
-def loaded_names(stmt: ast.stmt) -> list[str]:
+def loaded_names(stmt: ast.stmt, within: tuple[int, int, int, int] | None = None) -> list[str]:
     """The names `stmt` reads, in the order written, each once (the statements
-    and functions nested in it left out)."""
+    and functions nested in it left out); with `within`, `(line, column, end
+    line, end column)`, only those written inside that part of it."""
     found: list[ast.Name] = []
     todo: list[ast.AST] = [stmt]
     while todo:
         node = todo.pop()
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            found.append(node)
+            if within is None or (
+                (within[0], within[1]) <= (node.lineno, node.col_offset)
+                and (node.end_lineno or node.lineno, node.end_col_offset or 0)
+                <= (within[2], within[3])
+            ):
+                found.append(node)
         if node is stmt or not isinstance(node, (*_SCOPES, ast.stmt)):
             todo.extend(ast.iter_child_nodes(node))
     found.sort(key=lambda n: (n.lineno, n.col_offset))

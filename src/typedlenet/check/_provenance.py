@@ -258,10 +258,11 @@ def _held(value: Any) -> set[tuple[str, str]]:
 def carried(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]:
     """Where the values that met were bound to the names that carried them
     there: for each line of the checked files on the error's traceback, the
-    variables its statement reads that hold a conflicting `axis:size` (for a
-    missing axis, at the failing line, those without the axis), and the
-    assignment that gave each its value (`image = png`, `logits =
-    head(tl.mean(states, "seq"))`), or for a top-level name, its line."""
+    variables read by the part of its statement that was running (the call or
+    the operator) that hold a conflicting `axis:size` (for a missing axis, at
+    the failing line, those without the axis), and the assignment that gave
+    each its value (`image = png`, `logits = head(tl.mean(states, "seq"))`),
+    or for a top-level name, its line."""
     if not isinstance(error, AxisError):
         return []
     pairs = set(_pairs(error))
@@ -270,15 +271,15 @@ def carried(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]
     tb = error.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename in files:
-            frames.append((tb.tb_frame, tb.tb_lineno))
+            frames.append((tb.tb_frame, tb.tb_lineno, _running(tb)))
         tb = tb.tb_next
     out: list[tuple[str, int, str]] = []
-    for depth, (frame, line) in enumerate(reversed(frames)):
+    for depth, (frame, line, span) in enumerate(reversed(frames)):
         path = frame.f_code.co_filename
         stmt = statement_at(path, line)
         if stmt is None:
             continue
-        for name in loaded_names(stmt):
+        for name in loaded_names(stmt, span):
             local = name in frame.f_locals
             value = frame.f_locals[name] if local else frame.f_globals.get(name)
             sizes = _held(value)
@@ -301,6 +302,20 @@ def carried(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]
                 verb = "assigned" if local else "made"
                 out.append((path, at, f"`{name}` ({shown}) {verb} here"))
     return out
+
+
+def _running(tb: types.TracebackType) -> tuple[int, int, int, int] | None:
+    """Where in its file the expression a traceback entry was running is
+    written (`image - MEAN` of `(image - MEAN) / STD`), as `(line, column, end
+    line, end column)`; None where the code does not say."""
+    try:
+        positions = list(tb.tb_frame.f_code.co_positions())[tb.tb_lasti // 2]
+    except (AttributeError, IndexError):
+        return None
+    line, end, col, end_col = positions
+    if line is None or end is None or col is None or end_col is None:
+        return None
+    return line, col, end, end_col
 
 
 def assumed(
