@@ -498,11 +498,13 @@ def program(
     image: Float[NamedArray, "batch:1 channels:3 height:60 width:60"],
     other: Float[NamedArray, "batch:1 channels:3 height:28 width:60"],
 ):
+    skips = []
     x = nn.MaxPool("height width", 2)(image)
     x = nn.MaxPool("height width", 2)(x)
+    skips.append(x)
     y = nn.MaxPool("height width", 2)(x)
     up = tl.upsample(y, {"height": 2, "width": 2})
-    return tl.concatenate([x, up], "channels")
+    return tl.concatenate([skips[0], up], "channels")
 """
 
 
@@ -514,6 +516,8 @@ def test_a_size_computed_from_an_input_names_the_input(tmp_path, monkeypatch, ca
     assert not any(":30`" in message or ":7`" in message for _, message in near)
     assert at("other: Float") not in {line for line, _ in near}
     assert (at("up = tl.upsample"), "`height:14` first made here") in near
+    # the list was empty when assigned: the array in it was put there elsewhere
+    assert at("skips = []") not in {line for line, _ in near}
 
 
 def test_the_text_shows_at_most_five_notes_and_counts_the_rest(tmp_path):

@@ -298,10 +298,28 @@ def carried(error: BaseException, files: set[str]) -> list[tuple[str, int, str]]
             else:
                 continue
             at = binding_line(path, line, name) if local else module_binding_line(path, name)
-            if at is not None and at != stmt.lineno:
+            if at is not None and at != stmt.lineno and not _empty_at(path, at):
                 verb = "assigned" if local else "made"
                 out.append((path, at, f"`{name}` ({shown}) {verb} here"))
     return out
+
+
+def _empty_at(path: str, line: int) -> bool:
+    """Whether the statement at `line` of `path` assigns an empty container (`skips
+    = []`): the arrays it holds later were put in by other lines."""
+    stmt = statement_at(path, line)
+    value = getattr(stmt, "value", None)
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return not value.elts
+    if isinstance(value, ast.Dict):
+        return not value.keys
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("list", "dict", "set", "tuple")
+        and not value.args
+        and not value.keywords
+    )
 
 
 def _running(tb: types.TracebackType) -> tuple[int, int, int, int] | None:
