@@ -572,14 +572,17 @@ def faults_section(out: dict) -> str:
         "- Reported locations: the error's own line and the lines of its related notes "
         "(where each conflicting `axis:size` was first made or bound, the assignment that carried "
         "it to the error, the annotation, constant, literal passed to a call or constraint "
-        "that wrote it). A fault whose cause is "
+        "that wrote it, where a size it was computed from was written). A fault whose cause is "
         "an input's annotation, a size written in a module constant or a `CONSTRAINTS` line is "
         "counted only where a note names that line."
     )
     lines.append(
         "- Lines reported: the distinct lines of the fault's file among them, the error's own "
         "line included (median, mean and most over the faults caught). Notes that named every "
-        "line would find every cause: the score is read beside this count."
+        "line would find every cause: the score is read beside this count. Before the notes "
+        "were kept to the conflicting sizes and the sizes they were computed from (parallel "
+        "inputs of one size sharing a note), on the same faults: median 3 (mean 3.71), most 8 "
+        "in `typecheck/`; 5 (4.73), 10 in `typecheck/real/`."
     )
     return "\n".join(lines)
 
