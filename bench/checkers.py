@@ -16,7 +16,9 @@ measures `typedlenet check` on the faulty/fixed twins of the corpus (`NAME.py`
 and `NAME_fixed.py` in `typecheck/`, and the shape bugs from public trackers in
 `typecheck/real/`): whether the fault is caught, whether the line that causes it
 (the lines where the twins differ) is among the reported locations (the error's
-line or its related notes), and whether the fix is clean. That table goes to
+line or its related notes), how many distinct lines were reported (the median
+and the most per fault: a cause found among many lines is found less), and
+whether the fix is clean. That table goes to
 BENCHMARKS.md too, and to bench/checkers_faults.json.
 
 Each tool runs once over all its programs in one process (the verdicts), then
@@ -504,14 +506,19 @@ def faults_and_fixes() -> dict:
                 "cause_lines": sorted(causes),
                 "reported_lines": sorted(at),
                 "cause_reported": bool(causes & at),
+                "lines_reported": len(at),
                 "fixed_clean": not found[fix.resolve()],
                 "fix_errors": [d["message"].splitlines()[0] for d in found[fix.resolve()]],
             }
+        shown = [p["lines_reported"] for p in per.values() if p["caught"]] or [0]
         out[key] = {
             "folder": folder,
             "pairs": len(pairs),
             "caught": sum(p["caught"] for p in per.values()),
             "cause_reported": sum(p["cause_reported"] for p in per.values()),
+            "lines_reported_median": statistics.median(shown),
+            "lines_reported_mean": round(statistics.mean(shown), 2),
+            "lines_reported_max": max(shown),
             "fixed_clean": sum(p["fixed_clean"] for p in per.values()),
             "seconds": round(seconds, 2),
             "programs": per,
@@ -533,15 +540,17 @@ def faults_section(out: dict) -> str:
         "where they differ. `typedlenet check --format json FILE.py::program` on all of a "
         "set's programs in one process.",
         "",
-        "| set | faults | caught | cause's line among the reported locations | fixes clean "
-        "| one process |",
-        "|---|---|---|---|---|---|",
+        "| set | faults | caught | cause's line among the reported locations | lines reported "
+        "per fault: median (mean), most | fixes clean | one process |",
+        "|---|---|---|---|---|---|---|",
     ]
     for key, (_, label) in FAULT_SETS.items():
         s = out[key]
         lines.append(
             f"| `{s['folder']}`: {label} | {s['pairs']} | {s['caught']} | "
-            f"{s['cause_reported']} | {s['fixed_clean']} | {s['seconds']:.1f} s |"
+            f"{s['cause_reported']} | {s['lines_reported_median']:g} "
+            f"({s['lines_reported_mean']:g}), {s['lines_reported_max']} | {s['fixed_clean']} | "
+            f"{s['seconds']:.1f} s |"
         )
     lines.append("")
     for key in FAULT_SETS:
@@ -563,9 +572,17 @@ def faults_section(out: dict) -> str:
         "- Reported locations: the error's own line and the lines of its related notes "
         "(where each conflicting `axis:size` was first made or bound, the assignment that carried "
         "it to the error, the annotation, constant, literal passed to a call or constraint "
-        "that wrote it). A fault whose cause is "
+        "that wrote it, where a size it was computed from was written). A fault whose cause is "
         "an input's annotation, a size written in a module constant or a `CONSTRAINTS` line is "
         "counted only where a note names that line."
+    )
+    lines.append(
+        "- Lines reported: the distinct lines of the fault's file among them, the error's own "
+        "line included (median, mean and most over the faults caught). Notes that named every "
+        "line would find every cause: the score is read beside this count. Before the notes "
+        "were kept to the conflicting sizes and the sizes they were computed from (parallel "
+        "inputs of one size sharing a note), on the same faults: median 3 (mean 3.71), most 8 "
+        "in `typecheck/`; 5 (4.73), 10 in `typecheck/real/`."
     )
     return "\n".join(lines)
 

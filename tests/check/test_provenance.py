@@ -175,16 +175,19 @@ def test_the_assignment_that_carried_a_size_is_named(tmp_path, monkeypatch, caps
         from typedlenet import Float, NamedArray
 
         MEAN = tl.named(jnp.array([0.5, 0.5, 0.5]), "channels")
+        STD = tl.named(jnp.array([0.5, 0.5, 0.5]), "channels")
 
 
         def program(png: Float[NamedArray, "channels:4 height:8 width:8"]):
             image = png
-            return image - MEAN
+            return (image - MEAN) / STD
         """,
     )
-    assert error["line"] == at("return image - MEAN")
+    assert error["line"] == at("return (image - MEAN)")
     assert (at("image = png"), "`image` (`channels:4`) assigned here") in near
     assert (at("MEAN = tl.named"), "`MEAN` (`channels:3`) made here") in near
+    # `STD` holds `channels:3` too, but the `/` it is read by never ran
+    assert at("STD = tl.named") not in {line for line, _ in near}
 
 
 def test_an_operand_without_the_axis_names_where_it_was_assigned(tmp_path, monkeypatch, capsys):
@@ -423,3 +426,113 @@ def test_a_size_passed_through_calls_names_the_literal(tmp_path, monkeypatch, ca
     ) in near
     assert (at("N_OUT = 20"), "`N_OUT = 20` written here") in near
     assert not any(line == at("other = head(7)") for line, _ in near)
+
+
+def test_parallel_inputs_of_a_size_not_involved_get_no_note(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import jax
+        import typedlenet as tl
+        from typedlenet import Float, NamedArray, nn
+
+
+        def program(
+            x1: Float[NamedArray, "batch:10 feature:128"],
+            x2: Float[NamedArray, "batch:10 feature:128"],
+            x3: Float[NamedArray, "batch:10 feature:128"],
+        ):
+            k1, k2 = jax.random.split(jax.random.PRNGKey(0))
+            cnn = nn.Linear("feature:128", "feature:64", key=k1)
+            sec = nn.Linear("feature:192", "class:5", key=k2)
+            joined = tl.concatenate([cnn(x) for x in (x1, x2, x3)], "batch")
+            return sec(joined)
+        """,
+    )
+    assert error["line"] == at("return sec(joined)")
+    assert sorted(near) == sorted(
+        [
+            (at("cnn = nn.Linear"), "`feature:64` first made here"),
+            (at("sec = nn.Linear"), "`feature:192` first made here"),
+            (at("joined = tl.concatenate"), "`feature:64` last made here"),
+        ]
+    )
+
+
+def test_parallel_inputs_of_an_involved_size_share_one_note(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        """
+        import typedlenet as tl
+        from typedlenet import Float, Int, NamedArray
+
+
+        def program(
+            q: Float[NamedArray, "batch:3 seq:7 key:4"],
+            k: Float[NamedArray, "batch:3 seq:7 key:4"],
+            mask: Int[NamedArray, "batch:3 seq:7"],
+        ):
+            scores = tl.dot(q, tl.rename(k, {"seq": "seq'"}), "key")
+            bias = tl.rename(mask, {"batch": "seq", "seq": "seq'"})
+            return scores + bias
+        """,
+    )
+    assert error["line"] == at("return scores + bias")
+    assert (at("q: Float"), "`seq:7` bound by the annotations of `q`, `k`, `mask`") in near
+    assert (at("bias = tl.rename"), "`seq:3` first made here") in near
+    lines = [line for line, _ in near]
+    assert at("k: Float") not in lines and at("mask: Int") not in lines
+    assert len(lines) == len(set(lines))
+
+
+POOLED = """
+import typedlenet as tl
+from typedlenet import Float, NamedArray, nn
+
+
+def program(
+    image: Float[NamedArray, "batch:1 channels:3 height:60 width:60"],
+    other: Float[NamedArray, "batch:1 channels:3 height:28 width:60"],
+):
+    skips = []
+    x = nn.MaxPool("height width", 2)(image)
+    x = nn.MaxPool("height width", 2)(x)
+    skips.append(x)
+    y = nn.MaxPool("height width", 2)(x)
+    up = tl.upsample(y, {"height": 2, "width": 2})
+    return tl.concatenate([skips[0], up], "channels")
+"""
+
+
+def test_a_size_computed_from_an_input_names_the_input(tmp_path, monkeypatch, capsys):
+    error, at, near = related_of(tmp_path, monkeypatch, capsys, POOLED)
+    assert error["line"] == at("return tl.concatenate")
+    assert (at("image: Float"), "`height:60` of the input `image`, from its annotation") in near
+    # the sizes in between (30, 7) are not named, nor the input of no part in it
+    assert not any(":30`" in message or ":7`" in message for _, message in near)
+    assert at("other: Float") not in {line for line, _ in near}
+    assert (at("up = tl.upsample"), "`height:14` first made here") in near
+    # the list was empty when assigned: the array in it was put there elsewhere
+    assert at("skips = []") not in {line for line, _ in near}
+
+
+def test_the_text_shows_at_most_five_notes_and_counts_the_rest(tmp_path):
+    from typedlenet.check._checker import Diagnostic
+    from typedlenet.check._output import NOTES_SHOWN, text
+
+    source = tmp_path / "many.py"
+    source.write_text("".join(f"line_{n} = {n}\n" for n in range(1, 10)))
+    notes = [(str(source), n, f"`embed:{n}` first made here") for n in range(1, 8)]
+    error = Diagnostic(str(source), 9, 0, 0, "a clash", "axis", "program", related=notes)
+    out = text([error], 1, 1)
+    shown = [line for line in out.splitlines() if ": note: " in line]
+    assert NOTES_SHOWN == 5 and len(shown) == 5
+    assert shown[0].endswith(":1: note: `embed:1` first made here")
+    assert "line_5 = 5" in out and "line_6 = 6" not in out
+    assert "  and 2 more note(s), listed by `--format json`" in out
+    error.related = notes[:5]
+    assert "more note(s)" not in text([error], 1, 1)

@@ -38,11 +38,10 @@ from ..runtime import _signals
 from ._families import family
 from ._locations import constants, parameter_lines, return_site, returned
 from ._provenance import (
-    Inputs,
     Origins,
     assumed,
     carried,
-    from_inputs,
+    derived,
     note_inputs,
     passed,
     recording,
@@ -352,25 +351,27 @@ def verify_target(target: Target, files: set[str]) -> list[Diagnostic]:
     """Verify one target abstractly: its error, or, when it is well-typed, a
     warning if its output went unchecked (no named return annotation)."""
     origins = Origins()
-    inputs: Inputs = {}
     try:
         with recording(files) as origins:  # where each size was first written
             fn, kwargs = _inputs(target)
-            inputs = note_inputs(origins, kwargs, target.path, parameter_lines(target))
+            note_inputs(origins, kwargs, target.path, parameter_lines(target))
             out = eqx.filter_eval_shape(fn, **kwargs)
     except CheckError:
         raise
     except Exception as error:
         found = diagnose(error, target, files)
-        made = related(error, origins)
+        first = related(error, origins, last=False)
+        roots = derived(error, origins)
         found.related = [
             (_shown(path), line, message)
             for path, line, message in _deduplicated(
                 [
-                    *made,
-                    *constants(made),
+                    *first,
+                    *constants(first),
                     *passed(error, origins),
-                    *from_inputs(error, inputs),
+                    *roots,
+                    *constants(roots),
+                    *related(error, origins),
                     *carried(error, files),
                     *returned(error),
                     *assumed(error, target.path, target.constraints),

@@ -175,8 +175,9 @@ def _class_of(tree: ast.Module, node: ast.AST) -> str | None:
 
 def returned(error: BaseException) -> list[tuple[str, int, str]]:
     """For a checked function whose return value broke its annotation: the
-    `return` that made the value, and the annotation's line; for an argument
-    that broke it, the line of that parameter's annotation. The function is the
+    `return` that made the value, and the annotation's line (only the latter
+    where the arguments broke what it implies, `time:t-k+1` for `k > t`); for an
+    argument that broke it, the line of that parameter's annotation. The function is the
     one the check ran on, found on the error's traceback."""
     if not (isinstance(error, AxisTypeError) and error.argument and error.op):
         return []
@@ -196,7 +197,8 @@ def returned(error: BaseException) -> list[tuple[str, int, str]]:
         )
         out.append((*place, f"{sizes}written by {what}" if sizes else f"{what}, here"))
     found = definition(fn)
-    if error.argument == "return value" and found is not None:
+    # `involved`: the arguments' sizes broke what the annotation implies, before any return
+    if error.argument == "return value" and found is not None and not error.involved:
         site = return_site(found[0], found[1].lineno)
         if site is not None:
             out.append((found[0], site[0], f"`{error.op}` returns the value here"))
@@ -385,15 +387,21 @@ def _aliases(stmt: ast.stmt) -> list[ast.alias]:
     return list(stmt.names) if isinstance(stmt, (ast.Import, ast.ImportFrom)) else []
 
 
-def loaded_names(stmt: ast.stmt) -> list[str]:
+def loaded_names(stmt: ast.stmt, within: tuple[int, int, int, int] | None = None) -> list[str]:
     """The names `stmt` reads, in the order written, each once (the statements
-    and functions nested in it left out)."""
+    and functions nested in it left out); with `within`, `(line, column, end
+    line, end column)`, only those written inside that part of it."""
     found: list[ast.Name] = []
     todo: list[ast.AST] = [stmt]
     while todo:
         node = todo.pop()
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            found.append(node)
+            if within is None or (
+                (within[0], within[1]) <= (node.lineno, node.col_offset)
+                and (node.end_lineno or node.lineno, node.end_col_offset or 0)
+                <= (within[2], within[3])
+            ):
+                found.append(node)
         if node is stmt or not isinstance(node, (*_SCOPES, ast.stmt)):
             todo.extend(ast.iter_child_nodes(node))
     found.sort(key=lambda n: (n.lineno, n.col_offset))

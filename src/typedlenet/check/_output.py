@@ -47,6 +47,11 @@ def summary(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
     return f"No errors: {count} function(s) and module(s) verified in {files} file(s){rest}."
 
 
+NOTES_SHOWN = 5
+"""The related notes the text format shows under an error (the most relevant
+first); the others are counted. The other formats carry them all."""
+
+
 def text(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
     errors, warnings, notes = _by_severity(diagnostics)
     lines = []
@@ -56,11 +61,14 @@ def text(diagnostics: Sequence[Diagnostic], count: int, files: int) -> str:
         if d.source:
             lines += [f"    {d.source}", f"    {_caret(d)}"]
         lines += [f"  {r.strip()}" for r in rest if r.strip()]
-        for path, line, message in d.related:
+        for path, line, message in d.related[:NOTES_SHOWN]:
             lines.append(f"  {path}:{line}: note: {message}")
             code = linecache.getline(path, line).strip()
             if code:
                 lines.append(f"      {code}")
+        if len(d.related) > NOTES_SHOWN:
+            more = len(d.related) - NOTES_SHOWN
+            lines.append(f"  and {more} more note(s), listed by `--format json`")
         lines += [f"  called from {p}:{n} in {fn}" for p, n, fn in reversed(d.chain)]
     lines += [f"{d.path}:{d.line}: note: {d.message} [{d.rule}]" for d in notes]
     lines.append(summary(diagnostics, count, files))
