@@ -245,3 +245,33 @@ def test_how_the_batch_is_split(monkeypatch):
     assert [len(_pieces(X(n), config)) for n in (63, 64, 255, 256)] == [1, 2, 2, 4]
     with pytest.raises(ValueError, match=r"`chunks` \(=0\) must be a positive int or None"):
         tl.LeNetConfig(chunks=0)
+
+
+# glibc's mmap threshold rises to at most 32 MiB (DEFAULT_MMAP_THRESHOLD_MAX on
+# 64-bit): a scratch buffer above it is mapped and unmapped at every step.
+GLIBC_MMAP_THRESHOLD_MAX = 32 << 20
+
+
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="XLA:CPU's scratch buffer")
+def test_training_step_scratch_stays_in_the_heap_at_batch_512(monkeypatch):
+    """The step a user writes (value_and_grad of a cross-entropy over `logits`,
+    plain SGD, one jit) at b=512 with the built-in lowering of a single CPU
+    device (4 pieces, "phases"; this suite runs 4 devices, so set here) needs
+    a scratch buffer that glibc keeps in its heap without any malloc setting."""
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "0")
+    model = tl.LeNet(key=KEY, chunks=4, conv_lowering="phases")
+    X0 = images(model.config, batch=512)
+    y = tl.named(jnp.arange(512, dtype=jnp.int32) % 10, "batch")
+
+    def loss(m, X0, y):
+        return jnp.mean(tl.cross_entropy(m.logits(X0), y, axis="class").data)
+
+    def step(m, X0, y):
+        grads = jax.grad(loss)(m, X0, y)
+        return jax.tree.map(lambda p, g: p - 0.01 * g, m, grads)
+
+    compiled = jax.jit(step).lower(model, X0, y).compile()
+    analysis = compiled.memory_analysis()
+    assert analysis is not None, "XLA:CPU reports its buffer sizes"
+    temp = analysis.temp_size_in_bytes
+    assert 0 < temp <= GLIBC_MMAP_THRESHOLD_MAX, f"{temp / 2**20:.1f} MiB of scratch"
