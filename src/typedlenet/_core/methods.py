@@ -45,6 +45,13 @@ def _numpy(x: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     return getattr(np.asarray(x), name)(*args, **kwargs)
 
 
+def _call(x: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """numpy's call answered positionally, a named call by the function `name`."""
+    if (args or kwargs) and _from_numpy(args, kwargs):
+        return _numpy(x, name, args, kwargs)
+    return _function(name)(x, *args, **kwargs)
+
+
 class Methods:
     """Methods of `NamedArray` that call the named operation of the same name."""
 
@@ -52,46 +59,32 @@ class Methods:
 
     def sum(self, *args: Any, **kwargs: Any) -> Any:
         """`x.sum(over)` is `tl.sum(x, over)`: `Σ` over the axes `over` (all if None)."""
-        if (args or kwargs) and _from_numpy(args, kwargs):
-            return _numpy(self, "sum", args, kwargs)
-        return _function("sum")(self, *args, **kwargs)
+        return _call(self, "sum", args, kwargs)
 
     def mean(self, *args: Any, **kwargs: Any) -> Any:
         """`x.mean(over)` is `tl.mean(x, over)`: the mean over the axes `over`."""
-        if (args or kwargs) and _from_numpy(args, kwargs):
-            return _numpy(self, "mean", args, kwargs)
-        return _function("mean")(self, *args, **kwargs)
+        return _call(self, "mean", args, kwargs)
 
     def max(self, *args: Any, **kwargs: Any) -> Any:
         """`x.max(over)` is `tl.max(x, over)`: the largest element over `over`."""
-        if (args or kwargs) and _from_numpy(args, kwargs):
-            return _numpy(self, "max", args, kwargs)
-        return _function("max")(self, *args, **kwargs)
+        return _call(self, "max", args, kwargs)
 
     def min(self, *args: Any, **kwargs: Any) -> Any:
         """`x.min(over)` is `tl.min(x, over)`: the smallest element over `over`."""
-        if (args or kwargs) and _from_numpy(args, kwargs):
-            return _numpy(self, "min", args, kwargs)
-        return _function("min")(self, *args, **kwargs)
+        return _call(self, "min", args, kwargs)
 
     def var(self, *args: Any, **kwargs: Any) -> Any:
         """`x.var(over)` is `tl.var(x, over)`: the variance over the axes `over`."""
-        if (args or kwargs) and _from_numpy(args, kwargs):
-            return _numpy(self, "var", args, kwargs)
-        return _function("var")(self, *args, **kwargs)
+        return _call(self, "var", args, kwargs)
 
     def argmax(self, *args: Any, **kwargs: Any) -> Any:
         """`x.argmax(axis)` is `tl.argmax(x, axis)`: where the largest element of
         `axis` is, as an index array that knows the axis it indexes."""
-        if _from_numpy(args, kwargs):
-            return _numpy(self, "argmax", args, kwargs)
-        return _function("argmax")(self, *args, **kwargs)
+        return _call(self, "argmax", args, kwargs)
 
     def cumsum(self, *args: Any, **kwargs: Any) -> Any:
         """`x.cumsum(axis)` is `tl.cumsum(x, axis)`: running sums along `axis`."""
-        if _from_numpy(args, kwargs):
-            return _numpy(self, "cumsum", args, kwargs)
-        return _function("cumsum")(self, *args, **kwargs)
+        return _call(self, "cumsum", args, kwargs)
 
     def clip(self, *args: Any, **kwargs: Any) -> Any:
         """`x.clip(lo, hi)` is `tl.clip(x, lo, hi)`."""
@@ -101,9 +94,7 @@ class Methods:
 
     def argsort(self, *args: Any, **kwargs: Any) -> Any:
         """`x.argsort(axis)` is `tl.argsort(x, axis)`: the positions that sort `axis`."""
-        if _from_numpy(args, kwargs):
-            return _numpy(self, "argsort", args, kwargs)
-        return _function("argsort")(self, *args, **kwargs)
+        return _call(self, "argsort", args, kwargs)
 
     # --- named only -------------------------------------------------------
 
