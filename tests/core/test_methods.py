@@ -20,6 +20,10 @@ MODES = {
     "eval_shape": lambda f, *a: jax.eval_shape(f, *a),
 }
 
+def _seq_embed(x):
+    return {"seq": x.sizes["seq"], "embed": x.sizes["embed"]}
+
+
 # name: (method call, function call) on x with axes batch, seq, embed.
 CALLS = {
     "sum": (lambda x: x.sum("seq"), lambda x: tl.sum(x, "seq")),
@@ -41,8 +45,8 @@ CALLS = {
         lambda x: tl.flatten(x, "seq embed", "flat"),
     ),
     "unflatten": (
-        lambda x: x.flatten("seq embed", "flat").unflatten("flat", x.sizes),
-        lambda x: tl.unflatten(tl.flatten(x, "seq embed", "flat"), "flat", x.sizes),
+        lambda x: x.flatten("seq embed", "flat").unflatten("flat", _seq_embed(x)),
+        lambda x: tl.unflatten(tl.flatten(x, "seq embed", "flat"), "flat", _seq_embed(x)),
     ),
     "pad": (lambda x: x.pad({"seq": (1, 0)}), lambda x: tl.pad(x, {"seq": (1, 0)})),
     "sort": (
