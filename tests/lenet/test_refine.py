@@ -12,9 +12,8 @@ import optax
 import pytest
 
 import typedlenet as tl
-from typedlenet.lenet import Plan, _tune, tune
+from typedlenet.lenet import Plan, Refinement, _tune, tune
 from typedlenet.lenet._model import default_chunks
-from typedlenet.lenet._tune import Refinement
 
 KEY = jax.random.PRNGKey(0)
 BATCH = 128  # candidates on 2 cores: 1, 2, 4 pieces; then im2col and XLA's at the best
