@@ -52,6 +52,7 @@ SWITCHES: dict[str, bool] = {
 NUMBERS: dict[str, float] = {
     "TYPEDLENET_LSP_TIMEOUT": 30.0,
     "TYPEDLENET_CHECK_TIMEOUT": 60.0,
+    "TYPEDLENET_AUTOTUNE_BUDGET": 0.05,
 }
 
 

@@ -162,11 +162,22 @@ def test_autotune_off_and_hand_set_choices_are_left_alone(tmp_path):
 def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkeypatch):
     data = make_dataset(tmp_path / "data")
     monkeypatch.setenv("TYPEDLENET_CACHE_DIR", str(tmp_path / "cache"))
-    args = ["train", *TINY, "--data-dir", data, "--epochs", 1, "--overwrite"]
+    args = ["train", *TINY, "--data-dir", data, "--epochs", 3, "--overwrite"]
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "1")
+    # The first step never waits: nothing is raced before training.
+    monkeypatch.setattr(_tune, "_race", lambda *a, **k: pytest.fail("raced before training"))
+    # A budget as large as the run (the default is 5%), windows of one step: the
+    # 12 steps of this run time both candidates left at b=16 (im2col, XLA's).
+    monkeypatch.setenv("TYPEDLENET_AUTOTUNE_BUDGET", "1000")
+    monkeypatch.setattr(_tune, "_ROUNDS", 1)
+    monkeypatch.setattr(_tune, "_WINDOW", 1)
+    monkeypatch.setattr(_tune, "_WINDOW_S", 0.0)
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 0, err
-    assert "lowering: no split of the batch, conv2 by" in out and "(autotuned: 3 candidates" in out
+    assert "lowering: no split of the batch, conv2 by phases (built-in choice; the other" in out
+    assert "autotune: no split of the batch, conv2 by" in out
+    assert "(3 candidates timed on training steps, " in out and f"cached in {tmp_path}" in out
+    assert out.index("lowering: ") < out.index("autotune: ") < out.index("epoch 3/3")
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 0 and f"autotuned earlier; from {tmp_path / 'cache'}" in out, err
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE", "0")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 
 import equinox as eqx
 import jax
@@ -27,6 +26,7 @@ from .._core.fields import TypedModule
 from .._core.named import NamedArray
 from ..nn import Impl, conv2d, maxpool2d, mlp
 from ..nn._lowering import CONV_LOWERINGS, conv_lowering
+from ._init import initial_parameters
 
 __all__ = ["LeNet", "LeNetConfig"]
 
@@ -127,12 +127,6 @@ class LeNetConfig:
         return self.channels[2] * h4 * w4
 
 
-def _uniform(key: jax.Array, shape: tuple[int, ...], names: str, fan_in: int) -> NamedArray:
-    """U(-1/√fan_in, 1/√fan_in): PyTorch's default for linear and conv layers."""
-    bound = 1.0 / math.sqrt(fan_in)
-    return NamedArray(jax.random.uniform(key, shape, jnp.float32, -bound, bound), names)
-
-
 class LeNet(TypedModule):
     """The seed's LeNet. Its parameters carry the seed's Params types, checked
     together when the model is built (and at each checked call), so that the
@@ -163,16 +157,26 @@ class LeNet(TypedModule):
         config = LeNetConfig(**sizes)  # type: ignore[arg-type]
         c1, c2, c3 = config.channels
         (kh1, kw1), (kh2, kw2) = config.kernel1, config.kernel2
-        keys = jax.random.split(key, 8)
-        self.W1 = _uniform(keys[0], (c2, c1, kh1, kw1), "channels' channels kh kw", c1 * kh1 * kw1)
-        self.W2 = _uniform(keys[1], (c3, c2, kh2, kw2), "channels' channels kh kw", c2 * kh2 * kw2)
-        self.U = _uniform(keys[2], (config.inp, config.hidden), "inp hidden", config.inp)
-        self.b1 = _uniform(keys[3], (config.hidden,), "hidden", config.inp)
-        self.V = _uniform(keys[4], (config.hidden, config.classes), "hidden out", config.hidden)
-        self.b2 = _uniform(keys[5], (config.classes,), "out", config.hidden)
+        draws = (
+            ("W1", (c2, c1, kh1, kw1), c1 * kh1 * kw1),
+            ("W2", (c3, c2, kh2, kw2), c2 * kh2 * kw2),
+            ("U", (config.inp, config.hidden), config.inp),
+            ("b1", (config.hidden,), config.inp),
+            ("V", (config.hidden, config.classes), config.hidden),
+            ("b2", (config.classes,), config.hidden),
+        )
         if config.conv_bias:
-            self.B1 = _uniform(keys[6], (c2,), "channels'", c1 * kh1 * kw1)
-            self.B2 = _uniform(keys[7], (c3,), "channels'", c2 * kh2 * kw2)
+            draws += (("B1", (c2,), c1 * kh1 * kw1), ("B2", (c3,), c2 * kh2 * kw2))
+        drawn = initial_parameters(key, draws)  # one compiled program (`_init`)
+        self.W1 = NamedArray(drawn["W1"], "channels' channels kh kw")
+        self.W2 = NamedArray(drawn["W2"], "channels' channels kh kw")
+        self.U = NamedArray(drawn["U"], "inp hidden")
+        self.b1 = NamedArray(drawn["b1"], "hidden")
+        self.V = NamedArray(drawn["V"], "hidden out")
+        self.b2 = NamedArray(drawn["b2"], "out")
+        if config.conv_bias:
+            self.B1 = NamedArray(drawn["B1"], "channels'")
+            self.B2 = NamedArray(drawn["B2"], "channels'")
         else:
             self.B1 = self.B2 = None
         self.config = config

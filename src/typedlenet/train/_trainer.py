@@ -25,6 +25,7 @@ from .._core.sharding import ShardingError, data_mesh, replicate, replicated, sh
 from .._core.step import make_step
 from .._core.verify import verify
 from ..lenet import LeNet, tune
+from ..lenet._tune import Refinement
 from ..runtime import _signals
 from ..runtime._allocator import tune_allocator_if_enabled
 from ._checkpoint import (
@@ -275,9 +276,11 @@ def _train(
     model = LeNet(key=key, **config.model)
     tuned = None
     if mesh is None:  # on a mesh every process must compute alike: built-in choices
-        # How the step is computed (not what): measured on first use, then cached.
+        # How the step is computed (not what): read from the cache; with nothing
+        # cached the first step does not wait: the built-in choice starts, and the
+        # candidates are timed on the run's own steps within a budget (`Refinement`).
         enabled = config.autotune and not finished
-        tuned = tune(model, config.batch_size, optimizer, enabled=enabled)
+        tuned = tune(model, config.batch_size, optimizer, enabled=enabled, measure=False)
         model = tuned.model
     opt_state = optimizer.init(_params(model))
     done = step = 0
@@ -341,6 +344,11 @@ def _train(
         step_fn = tuned.step  # the autotune's winner, compiled for this batch size already
     else:
         step_fn = jax.jit(make_step(optimizer))
+    if tuned is not None and tuned.source in ("built-in", "partial"):
+        full = (config.epochs - done) * (
+            1 if config.dry_run else min(steps_per_epoch, n_train // config.batch_size)
+        )
+        step_fn = Refinement(tuned, config.batch_size, full, log=log).wrap(step_fn)
     metrics: dict[str, Any] = {}
     for epoch in range(done + 1, config.epochs + 1):
         t0 = time.perf_counter()
