@@ -20,6 +20,7 @@ MODES = {
     "eval_shape": lambda f, *a: jax.eval_shape(f, *a),
 }
 
+
 def _seq_embed(x):
     return {"seq": x.sizes["seq"], "embed": x.sizes["embed"]}
 
