@@ -13,7 +13,7 @@ import optax
 import pytest
 
 import typedlenet as tl
-from typedlenet.lenet import Plan, _tune, tune
+from typedlenet.lenet import Plan, _refine, _tune, tune
 from typedlenet.runtime import machine, machine_key
 
 from test_data import make_dataset
@@ -169,9 +169,9 @@ def test_train_says_what_was_chosen_and_the_switch_turns_it_off(tmp_path, monkey
     # A budget as large as the run (the default is 5%), windows of one step: the
     # 12 steps of this run time both candidates left at b=16 (im2col, XLA's).
     monkeypatch.setenv("TYPEDLENET_AUTOTUNE_BUDGET", "1000")
-    monkeypatch.setattr(_tune, "_ROUNDS", 1)
-    monkeypatch.setattr(_tune, "_WINDOW", 1)
-    monkeypatch.setattr(_tune, "_WINDOW_S", 0.0)
+    monkeypatch.setattr(_refine, "_ROUNDS", 1)
+    monkeypatch.setattr(_refine, "_WINDOW", 1)
+    monkeypatch.setattr(_refine, "_WINDOW_S", 0.0)
     status, out, err = cli(*args, "--checkpoint-dir", tmp_path / "a")
     assert status == 0, err
     assert "lowering: no split of the batch, conv2 by phases (built-in choice; the other" in out

@@ -8,8 +8,9 @@ batch size, how its compiled step is best computed (not what it computes);
 """
 
 from ._model import LeNet, LeNetConfig
+from ._refine import Refinement
 from ._summary import PARAMETERS, TENSORS, summary
-from ._tune import Plan, Refinement, Tuned, tune
+from ._tune import Plan, Tuned, tune
 from ._verify import verify_lenet
 
 __all__ = [

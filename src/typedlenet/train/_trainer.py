@@ -25,7 +25,7 @@ from .._core.sharding import ShardingError, data_mesh, replicate, replicated, sh
 from .._core.step import make_step
 from .._core.verify import verify
 from ..lenet import LeNet, tune
-from ..lenet._tune import Refinement
+from ..lenet._refine import Refinement
 from ..runtime import _signals
 from ..runtime._allocator import tune_allocator_if_enabled
 from ._checkpoint import (
