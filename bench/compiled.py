@@ -31,3 +31,34 @@ def summary(compiled: Any) -> str:
         f"{cost.get('flops', 0) / 1e6:.1f} MFLOP, {cost.get('bytes accessed', 0) / 1e6:.1f} MB "
         f"accessed; {ops}"
     )
+
+
+def op_times(run: Any, steps: int = 20) -> list[tuple[float, str]]:
+    """Where a step's time goes: `run()` (one finished step) traced `steps` times
+    with `jax.profiler`, each XLA op's time summed over the threads that ran it,
+    in microseconds per step, largest first."""
+    import glob
+    import shutil
+    import tempfile
+
+    import jax
+
+    run()  # compiled and warm before tracing
+    folder = tempfile.mkdtemp(prefix="typedlenet-profile-")
+    try:
+        with jax.profiler.trace(folder):
+            for _ in range(steps):
+                run()
+        (path,) = glob.glob(f"{folder}/**/*.xplane.pb", recursive=True)
+        profile = jax.profiler.ProfileData.from_file(path)
+        total: collections.Counter[str] = collections.Counter()
+        for plane in profile.planes:
+            for line in plane.lines:
+                if not line.name.startswith("tf_XLAEigen"):  # XLA's compute threads
+                    continue
+                for event in line.events:
+                    if event.name != "ThunkExecutor::Execute":
+                        total[event.name] += event.duration_ns
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [(ns / steps / 1e3, name) for name, ns in total.most_common()]

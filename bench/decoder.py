@@ -6,7 +6,8 @@ ratio typedlenet / positional per batch size, and writes bench/decoder.json.
     python bench/decoder.py [--repeats N] [--hlo]
 
 `--hlo` prints, per batch size, what XLA compiled for each step (op counts of
-the optimized HLO and its cost analysis) instead of timing them.
+the optimized HLO and its cost analysis) instead of timing them; `--profile`
+prints the XLA ops each step spends the most time in.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import optax
 import typedlenet as tl
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from compiled import summary
+from compiled import op_times, summary
 from run import write_section
 
 tl.tune_allocator()  # as `typedlenet train` does; see bench/NOTES.md
@@ -148,12 +149,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--hlo", action="store_true", help="print what XLA compiled; no timing")
+    parser.add_argument("--profile", action="store_true", help="print each step's costliest ops")
     args = parser.parse_args()
     results = {}
     for b in (64, 256):
         if args.hlo:
             print(f"train b={b} seq={example.LENGTH}:")
             variants(b, hlo=True)
+            continue
+        if args.profile:
+            for name, run in variants(b).items():
+                top = ", ".join(f"{op} {us:,.0f} us" for us, op in op_times(run)[:6])
+                print(f"train b={b} seq={example.LENGTH}, {name}: {top}")
             continue
         runs = variants(b)
         for run in runs.values():
@@ -173,7 +180,7 @@ def main() -> None:
             f"train b={b} seq={example.LENGTH}: typedlenet {med['typedlenet']:,.0f} samples/s, "
             f"positional {med['positional']:,.0f} samples/s: {ratio:.2f}×"
         )
-    if args.hlo:
+    if args.hlo or args.profile:
         return
     (ROOT / "bench/decoder.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [
