@@ -209,6 +209,12 @@ def dot(
         >>> float(tl.dot(x, x, "batch features"))
         6.0
     """
+    return contract(a, b, over, lax.dot_general)
+
+
+def contract(a: NamedArray, b: NamedArray, over: Names, kernel: Callable[..., Any]) -> NamedArray:
+    """`dot`'s checks and result, computed by `kernel` (`lax.dot_general`'s
+    signature): a layer chooses how its contractions are lowered (`nn`)."""
     names, a_pos = _axes(a, over, "dot", "a")
     b_pos = tuple(b.position(n, op="dot", argument="b") for n in names)
     for name in a.names:
@@ -218,7 +224,7 @@ def dot(
     a_only = [n for n in a.names if n not in b.names]
     b_only = [n for n in b.names if n not in a.names]
     dtype = jnp.promote_types(a.dtype, b.dtype)
-    out = lax.dot_general(
+    out = kernel(
         a.data.astype(dtype),
         b.data.astype(dtype),
         (
