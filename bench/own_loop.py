@@ -25,16 +25,38 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 START = time.perf_counter()
 VARIANTS = ("own", "harness", "torch", "torch2")
+
+
+def readme_step(optimizer: Any) -> Callable[..., Any]:
+    """The training step a README reader writes: a cross-entropy over
+    `m.logits(X)`, `eqx.filter_value_and_grad`, `optimizer`, `eqx.filter_jit`."""
+    import equinox as eqx
+    import jax
+    import jax.numpy as jnp
+
+    import typedlenet as tl
+
+    def loss(m: tl.LeNet, X: tl.NamedArray, y: tl.NamedArray) -> jax.Array:
+        return jnp.mean(tl.cross_entropy(m.logits(X), y, axis="class").data)
+
+    @eqx.filter_jit
+    def step(m, s, X, y):
+        value, grads = eqx.filter_value_and_grad(loss)(m, X, y)
+        updates, s = optimizer.update(grads, s, m)
+        return eqx.apply_updates(m, updates), s, value
+
+    return step
 
 
 def own(batch: int) -> tuple[float, object]:
     """The user's loop: (seconds from start to the first finished step, one step)."""
     import equinox as eqx
     import jax
-    import jax.numpy as jnp
     import numpy as np
     import optax
 
@@ -47,15 +69,7 @@ def own(batch: int) -> tuple[float, object]:
     optimizer = optax.adam(1e-3)
     opt_state = optimizer.init(eqx.filter(model, eqx.is_array))
 
-    def loss(m: tl.LeNet, X: tl.NamedArray, y: tl.NamedArray) -> jax.Array:
-        return jnp.mean(tl.cross_entropy(m.logits(X), y, axis="class").data)
-
-    @eqx.filter_jit
-    def step(m, s, X, y):
-        value, grads = eqx.filter_value_and_grad(loss)(m, X, y)
-        updates, s = optimizer.update(grads, s, m)
-        return eqx.apply_updates(m, updates), s, value
-
+    step = readme_step(optimizer)
     state = [model, opt_state]
 
     def one() -> None:

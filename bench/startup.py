@@ -120,7 +120,6 @@ def own_script(batches: list, t0: float) -> dict[str, float]:
     """The README reader's loop: no allocator call, no cache, no verify, no tune."""
     import equinox as eqx
     import jax
-    import jax.numpy as jnp
     import optax
 
     import typedlenet as tl
@@ -131,15 +130,10 @@ def own_script(batches: list, t0: float) -> dict[str, float]:
     opt_state = optimizer.init(eqx.filter(model, eqx.is_array))
     out["model_built_s"] = time.time() - t0
 
-    def loss(m: tl.LeNet, X: tl.NamedArray, y: tl.NamedArray) -> jax.Array:
-        return jnp.mean(tl.cross_entropy(m.logits(X), y, axis="class").data)
+    sys.path.insert(0, str(HERE))
+    from own_loop import readme_step
 
-    @eqx.filter_jit
-    def step(m, s, X, y):
-        value, grads = eqx.filter_value_and_grad(loss)(m, X, y)
-        updates, s = optimizer.update(grads, s, m)
-        return eqx.apply_updates(m, updates), s, value
-
+    step = readme_step(optimizer)
     for i, (xb, yb) in enumerate(batches):
         X, y = tl.named(xb, "batch channels height width"), tl.named(yb, "batch")
         model, opt_state, value = step(model, opt_state, X, y)

@@ -23,8 +23,6 @@ from ..runtime._machine import machine_key as _machine_key
 from ._model import LeNet
 from ._tune import (
     _ROUNDS,
-    _WINDOW,
-    _WINDOW_S,
     FORMAT,
     Plan,
     Tuned,
@@ -38,6 +36,9 @@ from ._tune import (
     candidates,
     second_round,
 )
+
+_WINDOW = 4  # at least this many steps in a timed window of a `Refinement`
+_WINDOW_S = 0.1  # and at least this many seconds (up to 50 steps)
 
 
 def budget_fraction() -> float:

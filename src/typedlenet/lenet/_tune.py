@@ -73,8 +73,6 @@ __all__ = [
 FORMAT = "typedlenet-autotune-3"
 _ROUNDS = 4
 _BUDGET = 0.5  # seconds of timed steps per candidate
-_WINDOW = 4  # at least this many steps in a timed window of a `Refinement`
-_WINDOW_S = 0.1  # and at least this many seconds (up to 50 steps)
 _STEPS: dict[int, Any] = {}  # a runner's jitted step, by the runner's id (while it lives)
 
 
